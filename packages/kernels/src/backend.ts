@@ -1,0 +1,111 @@
+import type { DType, Shape, TypedArray } from './types.js';
+import type { BinaryOp, NormKind, ReduceOp, UnaryOp } from './ops.js';
+
+/**
+ * An opaque handle to memory owned by a backend. Only the backend that made it
+ * may read it; `size` is the element count and `dtype` the element type.
+ */
+export interface BackendBuffer {
+  readonly size: number;
+  readonly dtype: DType;
+  /** Name of the owning backend, checked on every kernel call. */
+  readonly backend: string;
+}
+
+/** Result of column-wise weight normalization: W and the column norms n (PAPER.md §2). */
+export interface WeightNormResult {
+  /** W = g·V / n, shape [in, out] (two of them for the CReLU pair). */
+  w: BackendBuffer[];
+  /** n_j, the norm of column j, shape [out]; saved for the backward pass. */
+  norms: BackendBuffer;
+}
+
+/** Gradients of column-wise weight normalization (PAPER.md §3 and §5). */
+export interface WeightNormGrads {
+  /** ∂L/∂V, one per raw matrix (V, or V⁺ and V⁻). */
+  dv: BackendBuffer[];
+  /** ∂L/∂g: shape [1] for a shared g, [out] otherwise. */
+  dg: BackendBuffer;
+}
+
+/** Shapes and options of a column-wise weight normalization call. */
+export interface WeightNormSpec {
+  /** Rows of V (fan-in). */
+  inDim: number;
+  /** Columns of V (output units). */
+  outDim: number;
+  /** `l1` divides by Σ|v| (PSiLON), `l2` by ‖v‖₂ (Standard Net baseline). */
+  kind: NormKind;
+  /** True when g is one scalar shared by all columns (shape [1]); else g has shape [out]. */
+  shared: boolean;
+}
+
+/**
+ * The interface the tensor engine computes through. A backend moves buffers and
+ * runs kernels; it knows nothing of tensors or gradients. Shapes are passed with
+ * every call, buffers are flat and row-major. Every method returns a new buffer
+ * and never writes into its inputs.
+ */
+export interface Backend {
+  /** `cpu` or `gpujs`. */
+  readonly name: string;
+  /** The mode that actually runs: `cpu` for the CPU backend, the gpu.js mode for gpujs. */
+  readonly mode: string;
+  /** One line saying what runs and, where it fell back, why. */
+  readonly description: string;
+  /** True when `readSync` can return data without waiting (every mode but webgpu). */
+  readonly synchronous: boolean;
+  supportsDType(dtype: DType): boolean;
+
+  // --- memory ---------------------------------------------------------------
+  upload(data: ArrayLike<number>, dtype: DType): BackendBuffer;
+  fill(size: number, value: number, dtype: DType): BackendBuffer;
+  read(buf: BackendBuffer): Promise<TypedArray>;
+  /** Synchronous read-back; throws on asynchronous modes. */
+  readSync(buf: BackendBuffer): TypedArray;
+  free(buf: BackendBuffer): void;
+  /** Buffers allocated and not yet freed (for leak tests). */
+  liveBuffers(): number;
+  /** Waits for queued work, frees device resources; the backend is unusable afterwards. */
+  dispose(): Promise<void>;
+
+  // --- kernels ----------------------------------------------------------------
+  cast(a: BackendBuffer, dtype: DType): BackendBuffer;
+  unary(op: UnaryOp, a: BackendBuffer): BackendBuffer;
+  /** out = op(a, b) with NumPy broadcasting of aShape and bShape to outShape. */
+  binary(op: BinaryOp, a: BackendBuffer, aShape: Shape, b: BackendBuffer, bShape: Shape, outShape: Shape): BackendBuffer;
+  /** out = cond ≠ 0 ? a : b, all three broadcast to outShape. */
+  where(cond: BackendBuffer, cShape: Shape, a: BackendBuffer, aShape: Shape, b: BackendBuffer, bShape: Shape, outShape: Shape): BackendBuffer;
+  /** Reduces the given axes away (output shape = shape without them). */
+  reduce(op: ReduceOp, a: BackendBuffer, shape: Shape, axes: readonly number[]): BackendBuffer;
+  /** C[m,n] = op(A)·op(B): A is [m,k] ([k,m] when transA), B is [k,n] ([n,k] when transB). */
+  matmul(a: BackendBuffer, b: BackendBuffer, m: number, k: number, n: number, transA: boolean, transB: boolean): BackendBuffer;
+  /** out[idx] = a[offset + Σ idx_i·strides_i]: transpose, slice and broadcast in one kernel. */
+  strided(a: BackendBuffer, outShape: Shape, strides: readonly number[], offset: number): BackendBuffer;
+  /** Zero-padding: out has outShape, with `a` (shape aShape) placed at `begin`, zeros elsewhere. */
+  pad(a: BackendBuffer, aShape: Shape, begin: readonly number[], outShape: Shape): BackendBuffer;
+  /** Concatenates along `axis`. */
+  concat(parts: readonly BackendBuffer[], shapes: readonly Shape[], axis: number): BackendBuffer;
+  /** Rows of a [n, d] matrix picked by integer-valued `indices` (length r): out is [r, d]. */
+  gatherRows(a: BackendBuffer, n: number, d: number, indices: BackendBuffer): BackendBuffer;
+  /** Adjoint of gatherRows: out [n, d], out[indices[i]] += a[i]. */
+  scatterAddRows(a: BackendBuffer, n: number, d: number, indices: BackendBuffer): BackendBuffer;
+  /** One-hot rows: out [r, depth], out[i, indices[i]] = 1. */
+  oneHot(indices: BackendBuffer, depth: number, dtype: DType): BackendBuffer;
+  /** Softmax (or log-softmax) of each row of a [rows, cols] matrix, max-shifted for stability. */
+  softmax(a: BackendBuffer, rows: number, cols: number, log: boolean): BackendBuffer;
+
+  // --- fused weight normalization (PAPER.md §2, §3, §5) -----------------------------
+  /**
+   * W = g·V/n column-wise. With two matrices (the CReLU pair, PAPER.md §5) one
+   * normalizer n_j = Σ_i max(|V⁺_ij|, |V⁻_ij|) (or its L2 version) serves both.
+   */
+  weightNorm(v: readonly BackendBuffer[], g: BackendBuffer, spec: WeightNormSpec): WeightNormResult;
+  /**
+   * Closed-form backward of weightNorm: ∂L/∂V = (g·G − g·c·∂n/∂V)/n with
+   * c_j = Σ_i G_ij V_ij / n_j, and ∂L/∂g = c (summed over columns when shared).
+   */
+  weightNormBackward(
+    gradW: readonly BackendBuffer[], v: readonly BackendBuffer[], g: BackendBuffer, norms: BackendBuffer, spec: WeightNormSpec,
+  ): WeightNormGrads;
+}

@@ -1,0 +1,64 @@
+import type { Backend } from './backend.js';
+import { CpuBackend } from './cpu/index.js';
+import { GpuJsBackend, GPUJS_MODES, type GpuJsMode } from './gpujs/index.js';
+
+/** Names accepted by {@link initBackend} and the `PSILON_BACKEND` environment variable. */
+export type BackendName = 'auto' | 'cpu' | 'gpujs' | `gpujs:${GpuJsMode}`;
+
+let active: Backend | undefined;
+
+/** The active backend; the `cpu` backend until another is set. */
+export function getBackend(): Backend {
+  active ??= new CpuBackend();
+  return active;
+}
+
+/** Makes `backend` the active one (tensors already made keep theirs). Returns the previous one. */
+export function setBackend(backend: Backend): Backend {
+  const prev = getBackend();
+  active = backend;
+  return prev;
+}
+
+/**
+ * Creates a backend by name: `cpu`, `gpujs` (best gpu.js mode), `gpujs:<mode>`
+ * (`webgpu`, `headlessgl`, `webasm`, `cpu`), or `auto`, which takes gpu.js only
+ * when it reaches a hardware GPU through WebGPU and the hand-written `cpu`
+ * backend otherwise (gpu.js on a CPU or a software rasterizer is slower).
+ */
+export async function createBackend(name: BackendName | string): Promise<Backend> {
+  if (name === 'cpu') return new CpuBackend();
+  if (name === 'gpujs') return GpuJsBackend.create({ mode: 'auto' });
+  if (name.startsWith('gpujs:')) {
+    const mode = name.slice(6) as GpuJsMode;
+    if (!GPUJS_MODES.includes(mode)) throw new Error(`unknown backend '${name}' (gpu.js modes: ${GPUJS_MODES.join(', ')})`);
+    return GpuJsBackend.create({ mode });
+  }
+  if (name === 'auto') {
+    try {
+      const g = await GpuJsBackend.create({ mode: 'webgpu' });
+      if (!/software rasterizer/.test(g.description)) return g;
+      await g.dispose();
+      return withNote(new CpuBackend(), 'auto chose cpu: WebGPU reaches only a software rasterizer');
+    } catch (e) {
+      return withNote(new CpuBackend(), `auto chose cpu: no hardware GPU (${(e as Error).message.split('\n')[0]})`);
+    }
+  }
+  throw new Error(`unknown backend '${name}' (expected auto, cpu, gpujs or gpujs:<${GPUJS_MODES.join('|')}>)`);
+}
+
+function withNote(b: CpuBackend, note: string): Backend {
+  Object.defineProperty(b, 'description', { value: `${b.description}; ${note}` });
+  return b;
+}
+
+/**
+ * Creates the backend named by `name`, else by the `PSILON_BACKEND` environment
+ * variable, else `cpu`, makes it active and returns it.
+ */
+export async function initBackend(name?: BackendName | string): Promise<Backend> {
+  const chosen = name ?? process.env.PSILON_BACKEND ?? 'cpu';
+  const b = await createBackend(chosen);
+  setBackend(b);
+  return b;
+}

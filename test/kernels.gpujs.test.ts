@@ -1,0 +1,154 @@
+/**
+ * Every gpu.js kernel, in every mode that starts on this machine, against the
+ * float64 CPU backend on fresh random inputs of several shapes (odd sizes included).
+ * Modes that cannot start here are reported as skipped with the reason.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CpuBackend, GpuJsBackend, type Backend, type BackendBuffer, type GpuJsMode, type Shape, sizeOf, broadcastShapes, UNARY_OPS, BINARY_OPS, type UnaryOp, type BinaryOp } from '@psilon/kernels';
+import { relErr, rng, uniform } from './helpers/random.js';
+
+const TOL = 2e-5; // float32 vs float64, normalized by the result's magnitude
+const ref = new CpuBackend();
+const modes: GpuJsMode[] = (process.env.PSILON_GPUJS_MODES?.split(',') as GpuJsMode[]) ?? ['cpu', 'webasm', 'webgpu'];
+
+for (const mode of modes) {
+  describe(`gpujs[${mode}] vs float64 cpu`, () => {
+    let gb: Backend | undefined;
+    let why = '';
+    beforeAll(async () => {
+      try { gb = await GpuJsBackend.create({ mode }); } catch (e) { why = (e as Error).message; }
+    });
+    afterAll(async () => { await gb?.dispose(); });
+
+    const up = (x: Float64Array) => ({ g: gb!.upload(x, 'float32'), r: ref.upload(Float32Array.from(x), 'float64') });
+    async function same(g: BackendBuffer, r: BackendBuffer, tol = TOL, floor = 1e-30) {
+      const a = await gb!.read(g);
+      const b = ref.readSync(r);
+      expect(a.length).toBe(b.length);
+      expect(relErr(a, b, floor)).toBeLessThan(tol);
+      gb!.free(g);
+    }
+    const live = () => gb!.liveBuffers();
+
+    it('starts (or says why not)', (ctx) => {
+      if (!gb) {
+        if (mode === 'webgpu' && process.env.CI) throw new Error(`webgpu must run in CI: ${why}`);
+        ctx.skip();
+      }
+      expect(gb!.mode).toBe(mode);
+      expect(gb!.description).toContain(mode);
+    });
+
+    it('unary and binary ops with broadcasting', async (ctx) => {
+      if (!gb) return ctx.skip();
+      const r = rng(11);
+      for (const n of [1, 7, 33, 257]) {
+        const x = uniform(r, n, 0.1, 2);
+        const { g, r: rr } = up(x);
+        for (const op of Object.keys(UNARY_OPS) as UnaryOp[]) await same(gb.unary(op, g), ref.unary(op, rr));
+        gb.free(g);
+      }
+      const cases: [Shape, Shape][] = [[[7, 5], [5]], [[3, 1, 4], [2, 1]], [[], [33]], [[1, 6], [5, 1]], [[257], [257]]];
+      for (const [as, bs] of cases) {
+        const os = broadcastShapes(as, bs);
+        const A = up(uniform(r, sizeOf(as), 0.5, 2)), B = up(uniform(r, sizeOf(bs), 0.5, 2));
+        for (const op of Object.keys(BINARY_OPS) as BinaryOp[]) {
+          await same(gb.binary(op, A.g, as, B.g, bs, os), ref.binary(op, A.r, as, B.r, bs, os));
+        }
+        // ties: equal inputs exercise the ½ share and the comparisons at equality
+        await same(gb.binary('winShare', A.g, as, A.g, as, as), ref.binary('winShare', A.r, as, A.r, as, as));
+        const C = up(Float64Array.from({ length: sizeOf(os) }, (_, i) => i % 2));
+        await same(gb.where(C.g, os, A.g, as, B.g, bs, os), ref.where(C.r, os, A.r, as, B.r, bs, os));
+        for (const b of [A.g, B.g, C.g]) gb.free(b);
+      }
+    });
+
+    it('matmul in all four transpose cases, odd and skinny shapes', async (ctx) => {
+      if (!gb) return ctx.skip();
+      const r = rng(5);
+      const shapes: [number, number, number][] = [[1, 1, 1], [7, 33, 5], [33, 257, 7], [2, 300, 3], [64, 64, 64]];
+      for (const [m, k, n] of shapes) for (const ta of [false, true]) for (const tb of [false, true]) {
+        const A = up(uniform(r, m * k)), B = up(uniform(r, k * n));
+        await same(gb.matmul(A.g, B.g, m, k, n, ta, tb), ref.matmul(A.r, B.r, m, k, n, ta, tb), 1e-4);
+        gb.free(A.g); gb.free(B.g);
+      }
+    });
+
+    it('reductions, layout kernels, gather/scatter, softmax', async (ctx) => {
+      if (!gb) return ctx.skip();
+      const r = rng(9);
+      const shape = [3, 7, 5];
+      const X = up(uniform(r, 105));
+      for (const axes of [[0], [1], [2], [0, 2], [0, 1, 2]]) for (const op of ['sum', 'max'] as const) {
+        await same(gb.reduce(op, X.g, shape, axes), ref.reduce(op, X.r, shape, axes));
+      }
+      await same(gb.strided(X.g, [5, 7, 3], [1, 5, 35], 0), ref.strided(X.r, [5, 7, 3], [1, 5, 35], 0));
+      await same(gb.strided(X.g, [2, 3, 5], [35, 5, 1], 40), ref.strided(X.r, [2, 3, 5], [35, 5, 1], 40));
+      await same(gb.pad(X.g, shape, [1, 0, 2], [5, 8, 9]), ref.pad(X.r, shape, [1, 0, 2], [5, 8, 9]));
+      const Y = up(uniform(r, 3 * 2 * 5));
+      await same(gb.concat([X.g, Y.g], [shape, [3, 2, 5]], 1), ref.concat([X.r, Y.r], [shape, [3, 2, 5]], 1));
+      const I = up(Float64Array.from([2, 0, 2, 1]));
+      await same(gb.gatherRows(X.g, 3, 35, I.g), ref.gatherRows(X.r, 3, 35, I.r));
+      const G = up(uniform(r, 4 * 35));
+      await same(gb.scatterAddRows(G.g, 3, 35, I.g), ref.scatterAddRows(G.r, 3, 35, I.r));
+      await same(gb.oneHot(I.g, 3, 'float32'), ref.oneHot(I.r, 3, 'float64'));
+      const L = up(uniform(r, 7 * 33, -20, 20));
+      for (const log of [false, true]) await same(gb.softmax(L.g, 7, 33, log), ref.softmax(L.r, 7, 33, log));
+      for (const b of [X.g, Y.g, I.g, G.g, L.g]) gb.free(b);
+    });
+
+    it('fused weight normalization forward and backward (L1/L2, shared/unshared, single/CReLU pair)', async (ctx) => {
+      if (!gb) return ctx.skip();
+      const r = rng(3);
+      for (const [inDim, outDim] of [[1, 1], [7, 3], [33, 257], [200, 7]] as const) {
+        for (const kind of ['l1', 'l2'] as const) for (const shared of [true, false]) for (const pairN of [1, 2]) {
+          const spec = { inDim, outDim, kind, shared };
+          const V = Array.from({ length: pairN }, () => up(uniform(r, inDim * outDim)));
+          if (pairN === 2) { // plant exact ties so the ½-½ rule is exercised
+            const x = uniform(r, inDim * outDim);
+            V[0] = up(x);
+            V[1] = up(x.map((v, i) => (i % 3 === 0 ? -v : uniform(r, 1)[0]!)));
+          }
+          const g = up(uniform(r, shared ? 1 : outDim, 0.5, 2));
+          const fg = gb.weightNorm(V.map((v) => v.g), g.g, spec);
+          const fr = ref.weightNorm(V.map((v) => v.r), g.r, spec);
+          for (let t = 0; t < pairN; t++) await same(fg.w[t]!, fr.w[t]!);
+          const G = Array.from({ length: pairN }, () => up(uniform(r, inDim * outDim)));
+          const bg = gb.weightNormBackward(G.map((x) => x.g), V.map((v) => v.g), g.g, fg.norms, spec);
+          const br = ref.weightNormBackward(G.map((x) => x.r), V.map((v) => v.r), g.r, fr.norms, spec);
+          // with inDim = 1 the exact ∂L/∂V is 0 (a 1-vector has no direction to move in): compare on the scale of g·G/n
+          for (let t = 0; t < pairN; t++) await same(bg.dv[t]!, br.dv[t]!, 1e-4, 1);
+          await same(bg.dg, br.dg, 1e-4, 1);
+          await same(fg.norms, fr.norms);
+          for (const b of [...V, ...G, g]) gb.free(b.g);
+        }
+      }
+    });
+
+    it('1,000 kernel calls leave the live-buffer count where it was', async (ctx) => {
+      if (!gb) return ctx.skip();
+      const before = live();
+      const X = gb.upload(uniform(rng(1), 64 * 64), 'float32');
+      let acc = gb.upload(new Float32Array(64 * 64), 'float32');
+      for (let i = 0; i < 1000; i++) {
+        const y = gb.matmul(X, acc, 64, 64, 64, false, false);
+        const z = gb.binary('add', y, [64, 64], X, [64, 64], [64, 64]);
+        gb.free(y); gb.free(acc);
+        acc = gb.unary('relu', z); gb.free(z);
+      }
+      await gb.read(acc);
+      gb.free(acc); gb.free(X);
+      expect(live()).toBe(before);
+    });
+
+    it('rejects float64, foreign buffers, use after free and oversized buffers clearly', (ctx) => {
+      if (!gb) return ctx.skip();
+      expect(() => gb!.upload([1], 'float64')).toThrow(/float64.*not supported/);
+      expect(() => gb!.unary('neg', ref.upload([1], 'float64'))).toThrow(/backend 'cpu'/);
+      const b = gb.upload([1], 'float32');
+      gb.free(b);
+      expect(() => gb!.unary('neg', b)).toThrow(/after it was freed/);
+      expect(() => gb!.fill(5_000_000, 0, 'float32')).toThrow(/limit/);
+    });
+  });
+}

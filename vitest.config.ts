@@ -1,0 +1,23 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const src = (p: string) => fileURLToPath(new URL(`./packages/${p}/src/index.ts`, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: {
+      '@psilon/kernels': src('kernels'),
+      '@psilon/core': src('core'),
+      psilon: src('psilon'),
+    },
+  },
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    pool: 'forks',
+    // one fork at a time keeps Dawn (WebGPU) devices from racing each other
+    poolOptions: { forks: { singleFork: false } },
+    reporters: ['default'],
+  },
+});
