@@ -1,0 +1,105 @@
+/** Tensor creation: from data, constants, seeded random, orthogonal. */
+import { getBackend, sizeOf, type Backend, type DType } from '@psilon/kernels';
+import { checkOptions, fmt } from './errors.js';
+import { orthogonalMatrix, RNG } from './random.js';
+import { Tensor, type NestedArray } from './tensor.js';
+
+/** Options shared by creation functions. */
+export interface CreateOptions {
+  dtype?: DType;
+  /** Track gradients for this tensor (a parameter). */
+  requiresGrad?: boolean;
+  /** The backend to allocate on (default: the active one). */
+  backend?: Backend;
+}
+const CREATE_KEYS = ['dtype', 'requiresGrad', 'backend'] as const;
+
+function flatten(data: NestedArray | ArrayLike<number>, where: string): { values: number[] | ArrayLike<number>; shape: number[] } {
+  if (typeof data === 'number') return { values: [data], shape: [] };
+  if (ArrayBuffer.isView(data)) return { values: data as unknown as ArrayLike<number>, shape: [(data as unknown as ArrayLike<number>).length] };
+  const shape: number[] = [];
+  let probe: unknown = data;
+  while (Array.isArray(probe)) { shape.push(probe.length); probe = probe[0]; }
+  const values: number[] = [];
+  const walk = (x: unknown, depth: number): void => {
+    if (depth === shape.length) {
+      if (typeof x !== 'number') throw new Error(`${where}: ragged or non-numeric data at depth ${depth} (expected shape ${fmt(shape)})`);
+      values.push(x);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[depth]) throw new Error(`${where}: ragged nested array (expected shape ${fmt(shape)})`);
+    for (const v of x) walk(v, depth + 1);
+  };
+  walk(data, 0);
+  return { values, shape };
+}
+
+function make(values: ArrayLike<number>, shape: readonly number[], o: CreateOptions, where: string): Tensor {
+  checkOptions(where, o, CREATE_KEYS);
+  const dtype = o.dtype ?? 'float32';
+  if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`${where}: unknown dtype '${String(dtype)}' (float32 or float64)`);
+  const be = o.backend ?? getBackend();
+  if (!be.supportsDType(dtype)) throw new Error(`${where}: backend '${be.name}' does not support ${dtype}`);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new Error(`${where}: invalid shape ${fmt(shape)}`);
+  if (values.length !== sizeOf(shape)) throw new Error(`${where}: ${values.length} values do not fill shape ${fmt(shape)}`);
+  return new Tensor(be.upload(values, dtype), shape, be, o.requiresGrad ?? false);
+}
+
+/**
+ * A tensor from nested arrays, a typed array or a number (copied; the input is
+ * never kept or mutated). With `shape`, flat data is reshaped.
+ */
+export function tensor(data: NestedArray | ArrayLike<number>, shape?: readonly number[], options: CreateOptions = {}): Tensor {
+  const f = flatten(data, 'tensor');
+  return make(f.values, shape ?? f.shape, options, 'tensor');
+}
+
+/** A tensor filled with `value`. */
+export function full(shape: readonly number[], value: number, options: CreateOptions = {}): Tensor {
+  checkOptions('full', options, CREATE_KEYS);
+  const be = options.backend ?? getBackend();
+  const dtype = options.dtype ?? 'float32';
+  if (!be.supportsDType(dtype)) throw new Error(`full: backend '${be.name}' does not support ${dtype}`);
+  return new Tensor(be.fill(sizeOf(shape), value, dtype), shape, be, options.requiresGrad ?? false);
+}
+export const zeros = (shape: readonly number[], options: CreateOptions = {}): Tensor => full(shape, 0, options);
+export const ones = (shape: readonly number[], options: CreateOptions = {}): Tensor => full(shape, 1, options);
+
+/** Options of random creation functions. */
+export interface RandomOptions extends CreateOptions { rng: RNG }
+
+function requireRng(o: RandomOptions | undefined, where: string): RNG {
+  if (!o || !(o.rng instanceof RNG)) throw new Error(`${where}: pass { rng } (an RNG); randomness is always explicit and seeded`);
+  return o.rng;
+}
+
+/** Uniform in [low, high). */
+export function rand(shape: readonly number[], options: RandomOptions & { low?: number; high?: number }): Tensor {
+  checkOptions('rand', options, [...CREATE_KEYS, 'rng', 'low', 'high']);
+  const rng = requireRng(options, 'rand');
+  const lo = options.low ?? 0, hi = options.high ?? 1;
+  const v = new Float64Array(sizeOf(shape));
+  for (let i = 0; i < v.length; i++) v[i] = lo + (hi - lo) * rng.uniform();
+  const { rng: _r, low: _l, high: _h, ...rest } = options;
+  return make(v, shape, rest, 'rand');
+}
+
+/** Normal with the given mean and std. */
+export function randn(shape: readonly number[], options: RandomOptions & { mean?: number; std?: number }): Tensor {
+  checkOptions('randn', options, [...CREATE_KEYS, 'rng', 'mean', 'std']);
+  const rng = requireRng(options, 'randn');
+  const mu = options.mean ?? 0, sd = options.std ?? 1;
+  const v = new Float64Array(sizeOf(shape));
+  for (let i = 0; i < v.length; i++) v[i] = mu + sd * rng.normal();
+  const { rng: _r, mean: _m, std: _s, ...rest } = options;
+  return make(v, shape, rest, 'randn');
+}
+
+/** Orthogonal initialisation of a 2-D [rows, cols] tensor, like `torch.nn.init.orthogonal_` (PAPER.md §2). */
+export function orthogonal(shape: readonly [number, number] | readonly number[], options: RandomOptions & { gain?: number }): Tensor {
+  checkOptions('orthogonal', options, [...CREATE_KEYS, 'rng', 'gain']);
+  if (shape.length !== 2) throw new Error(`orthogonal: expected a 2-D shape, got ${fmt(shape)}`);
+  const rng = requireRng(options, 'orthogonal');
+  const { rng: _r, gain, ...rest } = options;
+  return make(orthogonalMatrix(shape[0]!, shape[1]!, rng, gain ?? 1), shape, rest, 'orthogonal');
+}

@@ -1,0 +1,14 @@
+/** Formats a shape for error messages: `[2, 3]`. */
+export const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
+
+/**
+ * Throws when `options` has a key outside `allowed`, naming the function and the key.
+ * Every public function taking an options object calls this, so typos never pass silently.
+ */
+export function checkOptions(where: string, options: object | undefined, allowed: readonly string[]): void {
+  if (options === undefined) return;
+  if (typeof options !== 'object' || options === null) throw new Error(`${where}: options must be an object`);
+  for (const k of Object.keys(options)) {
+    if (!allowed.includes(k)) throw new Error(`${where}: unknown option '${k}' (allowed: ${allowed.join(', ') || 'none'})`);
+  }
+}

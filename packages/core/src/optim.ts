@@ -1,0 +1,140 @@
+/** Optimizers over parameter lists. Updates replace parameter values in place (`Tensor.assign`). */
+import { checkOptions, fmt } from './errors.js';
+import { keep, tidy } from './memory.js';
+import { add, div, mul, sqrt, square, sub, zerosLike } from './ops.js';
+import { noGrad } from './tape.js';
+import type { Tensor } from './tensor.js';
+
+/** The common optimizer surface; `lr` and `momentum` (β₁ for Adam) are writable for schedules. */
+export interface Optimizer {
+  lr: number;
+  /** SGD's momentum or Adam's β₁ (what OneCycle cycles). */
+  momentum: number;
+  readonly params: readonly Tensor[];
+  step(): void;
+  /** Disposes and clears every parameter's gradient. */
+  zeroGrad(): void;
+  /** Frees the optimizer's state tensors. */
+  dispose(): void;
+}
+
+function checkParams(params: readonly Tensor[], where: string): void {
+  if (params.length === 0) throw new Error(`${where}: no parameters given`);
+  params.forEach((p, i) => {
+    if (!p.requiresGrad || p.node) throw new Error(`${where}: parameter ${i} ${fmt(p.shape)} is not a leaf tensor with requiresGrad`);
+  });
+}
+
+function checkNumber(where: string, name: string, v: number, lo: number, hi = Infinity): void {
+  if (!(typeof v === 'number' && v >= lo && v <= hi)) throw new Error(`${where}: ${name} must be in [${lo}, ${hi}], got ${v}`);
+}
+
+abstract class Base implements Optimizer {
+  abstract lr: number;
+  abstract momentum: number;
+  protected state = new Map<Tensor, Tensor[]>();
+  constructor(readonly params: readonly Tensor[]) {}
+  abstract step(): void;
+  zeroGrad(): void {
+    for (const p of this.params) { p.grad?.dispose(); p.grad = null; }
+  }
+  dispose(): void {
+    for (const s of this.state.values()) for (const t of s) t.dispose();
+    this.state.clear();
+  }
+  /** State tensors of p, created as zeros on first use. */
+  protected slots(p: Tensor, n: number): Tensor[] {
+    let s = this.state.get(p);
+    if (!s) { s = Array.from({ length: n }, () => keep(noGrad(() => zerosLike(p)))); this.state.set(p, s); }
+    return s;
+  }
+}
+
+/** Options of {@link SGD}. */
+export interface SGDOptions { lr: number; momentum?: number }
+
+/** Stochastic gradient descent with (heavy-ball) momentum: b ← μ·b + g; p ← p − lr·b (PyTorch's form). */
+export class SGD extends Base {
+  lr: number;
+  momentum: number;
+  constructor(params: readonly Tensor[], options: SGDOptions) {
+    super(params);
+    checkOptions('SGD', options, ['lr', 'momentum']);
+    checkParams(params, 'SGD');
+    checkNumber('SGD', 'lr', options.lr, 0);
+    this.lr = options.lr;
+    this.momentum = options.momentum ?? 0;
+    checkNumber('SGD', 'momentum', this.momentum, 0, 1);
+  }
+  step(): void {
+    noGrad(() => {
+      for (const p of this.params) {
+        const g = p.grad;
+        if (!g) continue;
+        tidy(() => {
+          let dir = g;
+          if (this.momentum > 0) {
+            const [b] = this.slots(p, 1);
+            b!.assign(add(mul(b!, this.momentum), g));
+            dir = b!;
+          }
+          p.assign(sub(p, mul(dir, this.lr)));
+        });
+      }
+    });
+  }
+}
+
+/** Options of {@link Adam}. */
+export interface AdamOptions { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }
+
+/**
+ * Adam (Kingma & Ba), PyTorch's update: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
+ * p ← p − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε). No weight decay unless asked (L2, added to g).
+ */
+export class Adam extends Base {
+  lr: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** β₁, writable (OneCycle cycles it). */
+  momentum: number;
+  private t = 0;
+  constructor(params: readonly Tensor[], options: AdamOptions) {
+    super(params);
+    checkOptions('Adam', options, ['lr', 'beta1', 'beta2', 'eps', 'weightDecay']);
+    checkParams(params, 'Adam');
+    this.lr = options.lr;
+    this.momentum = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.eps = options.eps ?? 1e-8;
+    this.weightDecay = options.weightDecay ?? 0;
+    checkNumber('Adam', 'lr', this.lr, 0);
+    checkNumber('Adam', 'beta1', this.momentum, 0, 1);
+    checkNumber('Adam', 'beta2', this.beta2, 0, 1);
+    checkNumber('Adam', 'eps', this.eps, 0);
+    checkNumber('Adam', 'weightDecay', this.weightDecay, 0);
+  }
+  get beta1(): number { return this.momentum; }
+  set beta1(v: number) { this.momentum = v; }
+  /** Steps taken so far. */
+  get steps(): number { return this.t; }
+  step(): void {
+    this.t++;
+    const b1 = this.momentum, b2 = this.beta2;
+    const bc1 = 1 - b1 ** this.t, bc2 = 1 - b2 ** this.t;
+    noGrad(() => {
+      for (const p of this.params) {
+        if (!p.grad) continue;
+        tidy(() => {
+          const g = this.weightDecay ? add(p.grad!, mul(p, this.weightDecay)) : p.grad!;
+          const [m, v] = this.slots(p, 2);
+          m!.assign(add(mul(m!, b1), mul(g, 1 - b1)));
+          v!.assign(add(mul(v!, b2), mul(square(g), 1 - b2)));
+          const denom = add(div(sqrt(v!), Math.sqrt(bc2)), this.eps);
+          p.assign(sub(p, mul(div(m!, denom), this.lr / bc1)));
+        });
+      }
+    });
+  }
+}
