@@ -1,0 +1,146 @@
+/**
+ * Weight-normalized linear layers (PAPER.md §2 and §5), in the X·W convention:
+ * V ∈ R^{in×out}, column j is the weight vector of output unit j.
+ */
+import * as C from '@psilon/core';
+import { checkOptions, type DType, type RNG, type Tensor } from '@psilon/core';
+import { blendWeights, type PruningState } from './prune.js';
+
+/** Which norm the weight vectors are divided by: `l1` (PSiLON) or `l2` (baselines). */
+export type NormKind = 'l1' | 'l2';
+
+/** Options of {@link NormLinear}. */
+export interface NormLinearOptions {
+  inDim: number;
+  outDim: number;
+  /** Seeded generator for the orthogonal init of V. */
+  rng: RNG;
+  /** `l1` (default) or `l2` weight normalization. */
+  norm?: NormKind;
+  /** One g for the whole layer (PSiLON's hidden layers) instead of one per unit (default false). */
+  shareG?: boolean;
+  /** Add a bias b (outside the normalization; default true). */
+  bias?: boolean;
+  /** Initial value of g (default 1). */
+  gInit?: number;
+  dtype?: DType;
+}
+
+function checkDims(where: string, o: { inDim: number; outDim: number }): void {
+  for (const k of ['inDim', 'outDim'] as const) {
+    if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`${where}: ${k} must be a positive integer, got ${o[k]}`);
+  }
+}
+
+/**
+ * L1 (or L2) weight-normalized linear layer, PAPER.md §2:
+ * W[:, j] = g_(j)·V[:, j] / ‖V[:, j]‖₁ and Z = X·W + b, the bias outside the normalization.
+ * Init: V orthogonal (gain 1), g = gInit (1), b = 0. The normalization runs through
+ * the fused kernel and its closed-form backward (core's `weightNorm`).
+ */
+export class NormLinear {
+  readonly inDim: number;
+  readonly outDim: number;
+  readonly norm: NormKind;
+  readonly shareG: boolean;
+  /** Raw direction parameter V [in, out]. */
+  readonly v: Tensor;
+  /** Length parameter g: [1] when shared, [out] otherwise. */
+  readonly g: Tensor;
+  /** Bias [out], or null. */
+  readonly b: Tensor | null;
+  /** Pruning blend state (PAPER.md §7), null when not pruning. */
+  pruning: PruningState | null = null;
+
+  constructor(options: NormLinearOptions) {
+    checkOptions('NormLinear', options, ['inDim', 'outDim', 'rng', 'norm', 'shareG', 'bias', 'gInit', 'dtype']);
+    checkDims('NormLinear', options);
+    const { inDim, outDim, rng } = options;
+    this.inDim = inDim;
+    this.outDim = outDim;
+    this.norm = options.norm ?? 'l1';
+    if (this.norm !== 'l1' && this.norm !== 'l2') throw new Error(`NormLinear: unknown norm '${String(this.norm)}' (l1 or l2)`);
+    this.shareG = options.shareG ?? false;
+    const dtype = options.dtype ?? 'float32';
+    this.v = C.keep(C.orthogonal([inDim, outDim], { rng, dtype, requiresGrad: true }));
+    this.g = C.keep(C.full([this.shareG ? 1 : outDim], options.gInit ?? 1, { dtype, requiresGrad: true }));
+    this.b = options.bias === false ? null : C.keep(C.zeros([outDim], { dtype, requiresGrad: true }));
+  }
+
+  /** The raw matrices of this layer (one here; V⁺ and V⁻ in the CReLU layer). */
+  get rawWeights(): Tensor[] { return [this.v]; }
+
+  /** The normalized weights W = g·V/n (blended with the L1-sphere projection while pruning). */
+  weights(): Tensor[] {
+    const w = C.weightNorm(this.v, this.g, { kind: this.norm });
+    return this.pruning ? blendWeights(this, [w]) : [w];
+  }
+
+  /** Z = X·W + b. */
+  forward(x: Tensor): Tensor {
+    const z = C.matmul(x, this.weights()[0]!);
+    return this.b ? C.add(z, this.b) : z;
+  }
+
+  parameters(): Tensor[] { return this.b ? [this.v, this.g, this.b] : [this.v, this.g]; }
+}
+
+/** Options of {@link CReLUNormLinear}. */
+export type CReLUNormLinearOptions = NormLinearOptions;
+
+/**
+ * The CReLU layer of PAPER.md §5: Z = relu(X)·W⁺ + min(X, 0)·W⁻ + b with
+ * W± = g·V±/n and one normalizer n_j = Σ_i max(|V⁺_ij|, |V⁻_ij|) for both.
+ * Init: V⁺ orthogonal, V⁻ an exact copy of V⁺ (so the layer starts linear),
+ * g = gInit (0 for residual blocks, 1 for the predictor), b = 0.
+ */
+export class CReLUNormLinear {
+  readonly inDim: number;
+  readonly outDim: number;
+  readonly norm: NormKind;
+  readonly shareG: boolean;
+  readonly vPos: Tensor;
+  readonly vNeg: Tensor;
+  readonly g: Tensor;
+  readonly b: Tensor | null;
+  pruning: PruningState | null = null;
+
+  constructor(options: CReLUNormLinearOptions) {
+    checkOptions('CReLUNormLinear', options, ['inDim', 'outDim', 'rng', 'norm', 'shareG', 'bias', 'gInit', 'dtype']);
+    checkDims('CReLUNormLinear', options);
+    const { inDim, outDim, rng } = options;
+    this.inDim = inDim;
+    this.outDim = outDim;
+    this.norm = options.norm ?? 'l1';
+    if (this.norm !== 'l1' && this.norm !== 'l2') throw new Error(`CReLUNormLinear: unknown norm '${String(this.norm)}' (l1 or l2)`);
+    this.shareG = options.shareG ?? false;
+    const dtype = options.dtype ?? 'float32';
+    const init = C.orthogonal([inDim, outDim], { rng, dtype });
+    const values = init.dataSync();
+    init.dispose();
+    this.vPos = C.keep(C.tensor(values, [inDim, outDim], { dtype, requiresGrad: true }));
+    this.vNeg = C.keep(C.tensor(values, [inDim, outDim], { dtype, requiresGrad: true }));
+    this.g = C.keep(C.full([this.shareG ? 1 : outDim], options.gInit ?? 1, { dtype, requiresGrad: true }));
+    this.b = options.bias === false ? null : C.keep(C.zeros([outDim], { dtype, requiresGrad: true }));
+  }
+
+  get rawWeights(): Tensor[] { return [this.vPos, this.vNeg]; }
+
+  /** [W⁺, W⁻] (blended with the projection while pruning). */
+  weights(): Tensor[] {
+    const w = C.pairWeightNorm(this.vPos, this.vNeg, this.g, { kind: this.norm });
+    return this.pruning ? blendWeights(this, w) : w;
+  }
+
+  /** relu(X)·W⁺ + min(X, 0)·W⁻ + b. */
+  forward(x: Tensor): Tensor {
+    const [wp, wn] = this.weights();
+    const z = C.add(C.matmul(C.relu(x), wp!), C.matmul(C.minimum(x, 0), wn!));
+    return this.b ? C.add(z, this.b) : z;
+  }
+
+  parameters(): Tensor[] { return this.b ? [this.vPos, this.vNeg, this.g, this.b] : [this.vPos, this.vNeg, this.g]; }
+}
+
+/** Either layer kind. */
+export type WNLayer = NormLinear | CReLUNormLinear;

@@ -1,0 +1,197 @@
+/**
+ * PSiLON Net (PAPER.md §4) and PSiLON ResNet (§5), with every option of the
+ * reference code's constructors, so each ablation variant of §9 can be built.
+ */
+import * as C from '@psilon/core';
+import { checkOptions, RNG, type DType, type Tensor } from '@psilon/core';
+import { CReLUNormLinear, NormLinear, type NormKind, type WNLayer } from './layers.js';
+
+/** Which regularizer R a model's objective L + λ·R uses (PAPER.md §6, §4). */
+export type RegularizerKind =
+  /** 1-path-norm: the closed form for shared-g L1 nets, the explicit |W| recursion otherwise. */
+  | 'pathnorm'
+  /** 1-path-norm always by the explicit recursion. */
+  | 'pathnorm-explicit'
+  /** ResNet improved bound: closed form for shared-g L1, explicit W̃ recursion otherwise. */
+  | 'ib'
+  /** ResNet improved bound always by the explicit recursion. */
+  | 'ib-explicit'
+  /** ResNet original bound (explicit; no closed form exists). */
+  | 'ob'
+  /** Σ‖W‖²_F of the normalized weights (= Σ g² per unit), the Standard Net penalty. */
+  | 'l2'
+  | 'none';
+
+/** Options shared by both architectures. */
+export interface NetOptions {
+  inDim: number;
+  /** Hidden width h. */
+  hidden: number;
+  outDim: number;
+  /** K − 1: the embedder plus the hidden blocks (the reference code's `n_hidden`; default 3). */
+  nHidden?: number;
+  /** One g per hidden layer (PSiLON, default true). The predictor never shares. */
+  share?: boolean;
+  /** Weight normalization of every layer (default `l1`). */
+  norm?: NormKind;
+  /** Bias in hidden layers (default true; the predictor always has one). */
+  bias?: boolean;
+  /** The regularizer of the objective (default: `pathnorm` for the Net, `ib` for the ResNet). */
+  regularizer?: RegularizerKind;
+  /** Seed of the initialisation (default 0), or pass `rng`. */
+  seed?: number;
+  rng?: RNG;
+  dtype?: DType;
+}
+const NET_KEYS = ['inDim', 'hidden', 'outDim', 'nHidden', 'share', 'norm', 'bias', 'regularizer', 'seed', 'rng', 'dtype'] as const;
+
+/** The resolved configuration of a model (what save/load stores). */
+export interface NetConfig {
+  arch: 'net' | 'resnet';
+  inDim: number;
+  hidden: number;
+  outDim: number;
+  nHidden: number;
+  share: boolean;
+  norm: NormKind;
+  bias: boolean;
+  regularizer: RegularizerKind;
+  dtype: DType;
+}
+
+function resolve(arch: 'net' | 'resnet', o: NetOptions, where: string): NetConfig {
+  checkOptions(where, o, NET_KEYS);
+  for (const k of ['inDim', 'hidden', 'outDim'] as const) {
+    if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`${where}: ${k} must be a positive integer, got ${o[k]}`);
+  }
+  const nHidden = o.nHidden ?? 3;
+  if (!Number.isInteger(nHidden) || nHidden < 1) throw new Error(`${where}: nHidden must be an integer ≥ 1, got ${nHidden}`);
+  const regularizer = o.regularizer ?? (arch === 'net' ? 'pathnorm' : 'ib');
+  const allowed: RegularizerKind[] = arch === 'net'
+    ? ['pathnorm', 'pathnorm-explicit', 'l2', 'none']
+    : ['ib', 'ib-explicit', 'ob', 'l2', 'none'];
+  if (!allowed.includes(regularizer)) throw new Error(`${where}: regularizer '${regularizer}' is not one of ${allowed.join(', ')}`);
+  const norm = o.norm ?? 'l1';
+  if (norm !== 'l1' && norm !== 'l2') throw new Error(`${where}: unknown norm '${String(norm)}' (l1 or l2)`);
+  return {
+    arch, inDim: o.inDim, hidden: o.hidden, outDim: o.outDim, nHidden, share: o.share ?? true, norm, bias: o.bias ?? true,
+    regularizer, dtype: o.dtype ?? 'float32',
+  };
+}
+
+/** What both architectures offer. */
+export interface Model {
+  readonly config: NetConfig;
+  forward(x: Tensor): Tensor;
+  parameters(): Tensor[];
+  /** Every weight-normalized layer, embedder first, predictor last. */
+  layers(): WNLayer[];
+  /** The g of every layer, embedder first (hidden g's are [1] when shared; the predictor's is [out]). */
+  gains(): Tensor[];
+  /** Frees every parameter. */
+  dispose(): void;
+}
+
+abstract class Base implements Model {
+  abstract readonly config: NetConfig;
+  abstract forward(x: Tensor): Tensor;
+  abstract layers(): WNLayer[];
+  parameters(): Tensor[] { return this.layers().flatMap((l) => l.parameters()); }
+  gains(): Tensor[] { return this.layers().map((l) => l.g); }
+  dispose(): void { for (const p of this.parameters()) p.dispose(); }
+  protected checkInput(x: Tensor): void {
+    if (x.rank !== 2 || x.shape[1] !== this.config.inDim) {
+      throw new Error(`${this.constructor.name}.forward: expected input [batch, ${this.config.inDim}], got [${x.shape.join(', ')}]`);
+    }
+  }
+}
+
+/**
+ * NormNet / PSiLON Net (PAPER.md §4):
+ * Z = X·W₁ + b₁; for each of the K−2 blocks Z = relu(Z)·W_i + b_i; ŷ = relu(Z)·W_K + b_K.
+ * Hidden layers share g when `share` (PSiLON); the predictor has one g per output and a bias.
+ */
+export class NormNet extends Base {
+  readonly config: NetConfig;
+  readonly embedder: NormLinear;
+  readonly blocks: NormLinear[];
+  readonly predictor: NormLinear;
+
+  constructor(options: NetOptions) {
+    super();
+    this.config = resolve('net', options, 'NormNet');
+    const { inDim, hidden, outDim, nHidden, share, norm, bias, dtype } = this.config;
+    const rng = options.rng ?? new RNG(options.seed ?? 0);
+    this.embedder = new NormLinear({ inDim, outDim: hidden, rng, norm, shareG: share, bias, dtype });
+    this.blocks = Array.from({ length: nHidden - 1 }, () => new NormLinear({ inDim: hidden, outDim: hidden, rng, norm, shareG: share, bias, dtype }));
+    this.predictor = new NormLinear({ inDim: hidden, outDim, rng, norm, shareG: false, bias: true, dtype });
+  }
+
+  layers(): WNLayer[] { return [this.embedder, ...this.blocks, this.predictor]; }
+
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    let z = this.embedder.forward(x);
+    for (const b of this.blocks) z = b.forward(C.relu(z));
+    return this.predictor.forward(C.relu(z));
+  }
+}
+
+/**
+ * NormResNet / PSiLON ResNet (PAPER.md §5): a NormLinear embedder, K−2 CReLU
+ * residual blocks Z ← Z + [relu(Z)·W⁺ + min(Z, 0)·W⁻ + b] (g = 0 at init: each
+ * block starts as the identity), and a CReLU predictor with unshared g.
+ */
+export class NormResNet extends Base {
+  readonly config: NetConfig;
+  readonly embedder: NormLinear;
+  readonly blocks: CReLUNormLinear[];
+  readonly predictor: CReLUNormLinear;
+
+  constructor(options: NetOptions) {
+    super();
+    this.config = resolve('resnet', options, 'NormResNet');
+    const { inDim, hidden, outDim, nHidden, share, norm, bias, dtype } = this.config;
+    const rng = options.rng ?? new RNG(options.seed ?? 0);
+    this.embedder = new NormLinear({ inDim, outDim: hidden, rng, norm, shareG: share, bias, dtype });
+    this.blocks = Array.from({ length: nHidden - 1 }, () =>
+      new CReLUNormLinear({ inDim: hidden, outDim: hidden, rng, norm, shareG: share, bias, gInit: 0, dtype }));
+    this.predictor = new CReLUNormLinear({ inDim: hidden, outDim, rng, norm, shareG: false, bias: true, gInit: 1, dtype });
+  }
+
+  layers(): WNLayer[] { return [this.embedder, ...this.blocks, this.predictor]; }
+
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    let z = this.embedder.forward(x);
+    for (const b of this.blocks) z = C.add(z, b.forward(z));
+    return this.predictor.forward(z);
+  }
+}
+
+type Dims = Omit<NetOptions, 'share' | 'norm' | 'regularizer'>;
+
+/** PSiLON Net: shared g, L1 WN, closed-form 1-path-norm (PAPER.md §4). */
+export const psilonNet = (o: Dims): NormNet => new NormNet({ ...o, share: true, norm: 'l1', regularizer: 'pathnorm' });
+/** The "Standard Net" baseline: unshared g, L2 WN, L2 penalty on the normalized weights (PAPER.md §4). */
+export const standardNet = (o: Dims): NormNet => new NormNet({ ...o, share: false, norm: 'l2', regularizer: 'l2' });
+
+/** The deep-ablation variants of PAPER.md §9 (the projected-gradient variant is not built). */
+export const RESNET_VARIANTS = {
+  psilon: { share: true, norm: 'l1', regularizer: 'ib' },
+  'l1-ib': { share: false, norm: 'l1', regularizer: 'ib' },
+  'l2-ib': { share: false, norm: 'l2', regularizer: 'ib' },
+  'l1-ob': { share: false, norm: 'l1', regularizer: 'ob' },
+  'l2-ob': { share: false, norm: 'l2', regularizer: 'ob' },
+  standard: { share: false, norm: 'l2', regularizer: 'l2' },
+} as const satisfies Record<string, Pick<NetOptions, 'share' | 'norm' | 'regularizer'>>;
+export type ResNetVariant = keyof typeof RESNET_VARIANTS;
+
+/** A ResNet of the named §9 variant. */
+export function resnetVariant(variant: ResNetVariant, o: Dims): NormResNet {
+  const v = RESNET_VARIANTS[variant];
+  if (!v) throw new Error(`resnetVariant: unknown variant '${String(variant)}' (${Object.keys(RESNET_VARIANTS).join(', ')})`);
+  return new NormResNet({ ...o, ...v });
+}
+/** PSiLON ResNet: shared g, L1 WN, closed-form improved bound. */
+export const psilonResNet = (o: Dims): NormResNet => resnetVariant('psilon', o);
