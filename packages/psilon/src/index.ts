@@ -15,3 +15,7 @@ export {
 export { projectColumn, projectVector, shiftedSign, type ColumnProjection } from './projection.js';
 export { projectLayer, blendWeights, startPruning, advancePruning, prune, exactSparsity, type PruningState, type HasLayers } from './prune.js';
 export { nearSparsity, nearSparsityOf } from './sparsity.js';
+export {
+  train, evaluate, selectLambda, taskLoss, batchTensors,
+  type Task, type Dataset, type TrainOptions, type TrainResult, type EpochRecord, type SelectLambdaOptions, type LambdaRun,
+} from './train.js';

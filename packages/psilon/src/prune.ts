@@ -70,6 +70,14 @@ export function blendWeights(layer: WNLayer, normalized: Tensor[]): Tensor[] {
   return normalized.map((w, k) => C.add(C.mul(w, 1 - alpha), C.mul(projected[k]!, alpha)));
 }
 
+/**
+ * Frozen columns are stored with L1 norm 1 + 1e-6 rather than exactly 1: after
+ * float32 rounding a column could sum to slightly below 1, where the §7 rule
+ * (τ < 0, sign(v + 1e-8)) would turn its zeros into +|τ| on a later projection.
+ * The normalized weights do not depend on this scale.
+ */
+const FROZEN_SCALE = 1 + 1e-6;
+
 /** Anything with weight-normalized layers. */
 export interface HasLayers { layers(): WNLayer[] }
 
@@ -86,7 +94,7 @@ export function advancePruning(model: HasLayers): void {
 
 /**
  * Freezes the projection into the raw weights: each V becomes
- * sign(V + 1e-8)·relu(|V| − τ), which has unit L1 norm (Ṽ for the pair), so the
+ * sign(V + 1e-8)·relu(|V| − τ), which has unit L1 norm (Ṽ for the pair; see FROZEN_SCALE), so the
  * normalized weights equal P(V) and carry exact zeros. Turns the blend off.
  * Mutates the model's parameters in place (by design). Returns the exact sparsity after.
  */
@@ -106,7 +114,7 @@ export function prune(model: HasLayers): { exactSparsity: number } {
         vals.forEach((a, k) => {
           for (let i = 0; i < inDim; i++) {
             const x = a[i * outDim + j]!;
-            fresh[k]![i * outDim + j] = shiftedSign(x) * Math.max(Math.abs(x) - tau, 0);
+            fresh[k]![i * outDim + j] = FROZEN_SCALE * shiftedSign(x) * Math.max(Math.abs(x) - tau, 0);
           }
         });
       }

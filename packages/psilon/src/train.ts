@@ -160,13 +160,15 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`train: batchSize must be a positive integer, got ${batchSize}`);
   if (!(lr > 0)) throw new Error(`train: lr must be > 0, got ${lr}`);
   if (!(lambda >= 0)) throw new Error(`train: lambda must be ≥ 0, got ${lambda}`);
+  const pct = options.pctStart ?? 0.2;
+  if (!(pct * epochs > 1)) throw new Error(`train: OneCycle needs pctStart·epochs > 1 (pctStart ${pct} needs at least ${Math.floor(1 / pct) + 1} epochs), got ${epochs} epochs`);
   checkData(model, data, 'train');
   if (options.validation) checkData(model, options.validation, 'train (validation)');
   const t0 = performance.now();
   const rng = new RNG(options.seed ?? 0);
   const opt = new Adam(model.parameters(), { lr });
   const sched = new OneCycle(opt, {
-    maxLr: lr, totalSteps: epochs, pctStart: options.pctStart ?? 0.2, divFactor: lr / 1e-4, finalDivFactor: lr / 1e-3,
+    maxLr: lr, totalSteps: epochs, pctStart: pct, divFactor: lr / 1e-4, finalDivFactor: lr / 1e-3,
   });
   const batchesPerEpoch = Math.ceil(data.n / batchSize);
   const totalSteps = epochs * batchesPerEpoch;
@@ -185,21 +187,27 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
       for (let bi = 0; bi < batchesPerEpoch; bi++) {
         if (step === pruneFrom) startPruning(model, options.pruneSteps!);
         const idx = order.slice(bi * batchSize, (bi + 1) * batchSize);
-        const [lossT, objT] = C.tidy(() => {
-          opt.zeroGrad();
-          const b = batchTensors(data, idx, model.config.dtype);
-          const loss = taskLoss(data.task, model.forward(b.x), b.y);
-          const obj = lambda > 0 ? C.add(loss, C.mul(regularizer(model), lambda)) : loss;
-          obj.backward();
-          opt.step();
-          return [loss.detach(), obj.detach()];
-        });
-        const [l, o] = [await lossT!.item(), await objT!.item()];
-        lossT!.dispose();
-        objT!.dispose();
-        if (!Number.isFinite(l) || !Number.isFinite(o)) {
-          throw new Error(`train: non-finite loss (${Number.isFinite(l) ? o : l}) at epoch ${epoch}, step ${step + 1}; lower the learning rate or λ`);
+        const nonFinite = (detail: string) =>
+          new Error(`train: non-finite loss at epoch ${epoch}, step ${step + 1} (${detail}); lower the learning rate or λ`);
+        let lossT: Tensor, objT: Tensor;
+        try {
+          [lossT, objT] = C.tidy(() => {
+            opt.zeroGrad();
+            const b = batchTensors(data, idx, model.config.dtype);
+            const loss = taskLoss(data.task, model.forward(b.x), b.y);
+            const obj = lambda > 0 ? C.add(loss, C.mul(regularizer(model), lambda)) : loss;
+            obj.backward();
+            opt.step();
+            return [loss.detach(), obj.detach()];
+          });
+        } catch (e) {
+          if (/non-finite|NaN|Infinity/.test((e as Error).message)) throw nonFinite((e as Error).message);
+          throw e;
         }
+        const [l, o] = [await lossT.item(), await objT.item()];
+        lossT.dispose();
+        objT.dispose();
+        if (!Number.isFinite(l) || !Number.isFinite(o)) throw nonFinite(`loss ${l}, objective ${o}`);
         lossSum += l;
         objSum += o;
         step++;
