@@ -19,3 +19,12 @@ export {
   train, evaluate, selectLambda, taskLoss, batchTensors,
   type Task, type Dataset, type TrainOptions, type TrainResult, type EpochRecord, type SelectLambdaOptions, type LambdaRun,
 } from './train.js';
+export * from './data/index.js';
+export { fitRidge, selectRidge, ridgeRMSE, choleskySolve, RIDGE_ALPHAS, type Ridge } from './ridge.js';
+export { saveModel, loadModel, parameterNames, type SavedModel } from './serialize.js';
+export { linePlot, type Series, type PlotOptions } from './plot.js';
+export { markdownTable, textTable, writeReport, fmtNum, type ExperimentResult, type Table as ResultTable } from './report.js';
+export {
+  tabularExperiment, mnistExperiment, pruningExperiment, figure1Experiment, EXPERIMENTS, PAPER_TABULAR_GRID, MNIST_LAMBDAS, loadTableFile,
+  type Size, type ExperimentName, type ExperimentOptions, type TabularOptions,
+} from './experiments.js';

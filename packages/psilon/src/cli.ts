@@ -1,0 +1,232 @@
+#!/usr/bin/env node
+/**
+ * The `psilon` command: train a model, run an experiment, or benchmark the kernels.
+ * `psilon <command> --help` describes each command's options.
+ */
+import { writeFileSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import * as C from '@psilon/core';
+import { EXPERIMENTS, loadTableFile, type ExperimentName, type Size } from './experiments.js';
+import { loadBoston, loadIris, loadMnist } from './data/bundled.js';
+import { idxToDataset, parseIDX } from './data/parse.js';
+import { fractionSplits, prepareTabular } from './data/preprocess.js';
+import { NormNet, NormResNet, RESNET_VARIANTS, type Model, type ResNetVariant } from './models.js';
+import { evaluate, train, type Dataset } from './train.js';
+import { saveModel } from './serialize.js';
+import { textTable, writeReport } from './report.js';
+import { lipschitzBound } from './pathnorm.js';
+import { runBench } from './bench.js';
+import { formatSeconds } from './progress.js';
+
+const USAGE = `psilon — PSiLON Net / PSiLON ResNet (arXiv 2404.19112)
+
+Usage:
+  psilon train [options]              train one model on a dataset
+  psilon experiment <name> [options]  run an experiment: ${Object.keys(EXPERIMENTS).join(', ')}
+  psilon bench [options]              benchmark matmul and weight normalization per backend
+
+Run 'psilon <command> --help' for the options of a command.`;
+
+const COMMON = {
+  backend: { type: 'string', default: process.env.PSILON_BACKEND ?? 'cpu' },
+  seed: { type: 'string', default: '0' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Spec = NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>;
+type Values = Record<string, string | boolean | undefined>;
+
+/** Strict option parsing: an unknown option or a missing value is a usage error that shows the help. */
+function parse(argv: string[], options: Spec, help: string): { values: Values; positionals: string[] } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(`${(e as Error).message}\n\n${help}`);
+  }
+  const values = parsed.values as Values;
+  if (values.help) { console.log(help); process.exit(0); }
+  return { values, positionals: parsed.positionals };
+}
+
+class UsageError extends Error {}
+
+function num(name: string, v: unknown, { int = false, min = -Infinity } = {}): number {
+  const x = Number(v);
+  if (v === undefined || String(v).trim() === '' || !Number.isFinite(x) || (int && !Number.isInteger(x)) || x < min) {
+    throw new UsageError(`--${name} must be ${int ? 'an integer' : 'a number'}${min > -Infinity ? ` ≥ ${min}` : ''}, got '${String(v)}'`);
+  }
+  return x;
+}
+
+const TRAIN_HELP = `psilon train: train one model and print its test metrics
+
+Options:
+  --data <name|file>     boston (default), iris, mnist, a .csv or .arff file, or 'idx' with --images/--labels
+  --target <column>      target column of a CSV/ARFF file
+  --images <file>        IDX images (e.g. Fashion-MNIST train-images-idx3-ubyte), with --data idx
+  --labels <file>        IDX labels, with --data idx
+  --model <name>         psilon-net (default), standard-net, or a ResNet variant: ${Object.keys(RESNET_VARIANTS).join(', ')}
+  --hidden <n>           hidden width (default 128)
+  --n-hidden <n>         K − 1 = embedder + hidden blocks (default 3)
+  --epochs <n>           epochs (default 100)
+  --batch-size <n>       mini-batch size (default: a fifth of the training rows)
+  --lr <x>               peak learning rate of OneCycle (default 2e-3)
+  --lambda <x>           regularization strength λ (default 1e-3)
+  --prune-steps <n>      blend in the L1-sphere projection over the last n steps, then prune
+  --save <file>          save the trained model as JSON
+  --backend <name>       cpu (default), gpujs, gpujs:<webgpu|headlessgl|webasm|cpu>, auto (env PSILON_BACKEND)
+  --seed <n>             seed of initialisation, splits and shuffles (default 0)`;
+
+async function loadData(o: Values, seed: number): Promise<{ train: Dataset; validation: Dataset; test: Dataset; name: string }> {
+  const data = String(o.data ?? 'boston');
+  if (data === 'boston') return { ...prepareTabular(loadBoston(), seed), name: 'Boston housing' };
+  if (data === 'iris') return { ...prepareTabular(loadIris(), seed), name: 'iris' };
+  if (data === 'mnist') return { ...fractionSplits(loadMnist(), [0.5, 0.25, 0.25], seed), name: 'MNIST digits (bundled 10k)' };
+  if (data === 'idx') {
+    if (!o.images || !o.labels) throw new UsageError('--data idx needs --images <file> and --labels <file>');
+    const ds = idxToDataset(parseIDX(readFileSync(String(o.images))), parseIDX(readFileSync(String(o.labels))));
+    return { ...fractionSplits(ds, [0.5, 0.25, 0.25], seed), name: String(o.images) };
+  }
+  if (/\.(csv|arff)$/i.test(data)) return { ...prepareTabular(loadTableFile(data, o.target as string | undefined), seed), name: data };
+  throw new UsageError(`--data: unknown dataset '${data}' (boston, iris, mnist, idx, or a .csv/.arff file)`);
+}
+
+function makeModel(name: string, dims: { inDim: number; hidden: number; outDim: number; nHidden: number; seed: number }): Model {
+  if (name === 'psilon-net') return new NormNet({ ...dims, share: true, norm: 'l1', regularizer: 'pathnorm' });
+  if (name === 'standard-net') return new NormNet({ ...dims, share: false, norm: 'l2', regularizer: 'l2' });
+  const variant = name.replace(/^psilon-resnet$/, 'psilon') as ResNetVariant;
+  if (variant in RESNET_VARIANTS) return new NormResNet({ ...dims, ...RESNET_VARIANTS[variant] });
+  throw new UsageError(`--model: unknown model '${name}' (psilon-net, standard-net, psilon-resnet, ${Object.keys(RESNET_VARIANTS).join(', ')})`);
+}
+
+async function cmdTrain(argv: string[]): Promise<void> {
+  const { values: o } = parse(argv, {
+    ...COMMON, data: { type: 'string' }, target: { type: 'string' }, images: { type: 'string' }, labels: { type: 'string' },
+    model: { type: 'string', default: 'psilon-net' }, hidden: { type: 'string', default: '128' }, 'n-hidden': { type: 'string', default: '3' },
+    epochs: { type: 'string', default: '100' }, 'batch-size': { type: 'string' }, lr: { type: 'string', default: '2e-3' },
+    lambda: { type: 'string', default: '1e-3' }, 'prune-steps': { type: 'string' }, save: { type: 'string' },
+  }, TRAIN_HELP);
+  const seed = num('seed', o.seed, { int: true });
+  const backend = await C.initBackend(String(o.backend));
+  try {
+    const d = await loadData(o, seed);
+    const outDim = d.train.task === 'binary' ? 1 : d.train.outputs;
+    const model = makeModel(String(o.model), {
+      inDim: d.train.d, hidden: num('hidden', o.hidden, { int: true, min: 1 }), outDim, nHidden: num('n-hidden', o['n-hidden'], { int: true, min: 1 }), seed,
+    });
+    console.log(`training ${o.model} on ${d.name} (${d.train.n} train / ${d.validation.n} validation / ${d.test.n} test) with ${backend.description}`);
+    const res = await train(model, d.train, {
+      epochs: num('epochs', o.epochs, { int: true, min: 2 }),
+      batchSize: o['batch-size'] ? num('batch-size', o['batch-size'], { int: true, min: 1 }) : Math.ceil(d.train.n / 5),
+      lr: num('lr', o.lr, { min: 0 }), lambda: num('lambda', o.lambda, { min: 0 }), seed, validation: d.validation,
+      pruneSteps: o['prune-steps'] ? num('prune-steps', o['prune-steps'], { int: true, min: 1 }) : undefined,
+    });
+    const test = await evaluate(model, d.test);
+    const bound = await lipschitzBound(model);
+    console.log(textTable({
+      headers: ['metric', 'value'],
+      rows: [
+        ['test loss', test.loss], [d.test.task === 'regression' ? 'test RMSE' : 'test accuracy', test.metric],
+        ['near-sparsity', res.nearSparsity], ['exact sparsity', res.exactSparsity], ['Lipschitz bound', bound.value], ['bound formula', bound.formula],
+        ['wall time', formatSeconds(res.seconds)],
+      ],
+    }));
+    if (o.save) {
+      writeFileSync(String(o.save), JSON.stringify(await saveModel(model)));
+      console.log(`saved to ${o.save}`);
+    }
+    model.dispose();
+  } finally {
+    await backend.dispose();
+  }
+}
+
+const EXPERIMENT_HELP = `psilon experiment <name>: run an experiment and write results/<run>/report.md
+
+Experiments:
+  tabular   PSiLON Net vs Standard Net vs ridge on Boston housing (or --file), λ chosen on validation
+  mnist     deep ablation of the PSiLON ResNet variants on the bundled MNIST digits
+  pruning   a PSiLON Net with and without the pruning phase: exact sparsity and RMSE
+  figure1   validation loss against step for several λ (the paper's Figure 1)
+
+Options:
+  --quick                the small size (seconds; what the tests run)
+  --size <s>             quick, default or full (the paper's sizes; hours on a CPU)
+  --file <f> --target <c>  tabular only: a CSV or ARFF file of yours instead of Boston housing
+  --out <dir>            where run folders go (default results)
+  --backend <name>       cpu (default), gpujs, gpujs:<mode>, auto (env PSILON_BACKEND)
+  --seed <n>             seed (default 0)`;
+
+async function cmdExperiment(argv: string[]): Promise<void> {
+  const { values: o, positionals } = parse(argv, {
+    ...COMMON, quick: { type: 'boolean' }, size: { type: 'string' }, file: { type: 'string' }, target: { type: 'string' },
+    out: { type: 'string', default: 'results' },
+  }, EXPERIMENT_HELP);
+  const name = positionals[0] as ExperimentName | undefined;
+  if (!name || !(name in EXPERIMENTS)) throw new UsageError(`experiment: name one of ${Object.keys(EXPERIMENTS).join(', ')}${name ? ` (got '${name}')` : ''}\n\n${EXPERIMENT_HELP}`);
+  if (positionals.length > 1) throw new UsageError(`experiment: unexpected argument '${positionals[1]}'`);
+  if (o.quick && o.size && o.size !== 'quick') throw new UsageError('--quick and --size disagree');
+  const size = (o.quick ? 'quick' : o.size ?? 'default') as Size;
+  if (!['quick', 'default', 'full'].includes(size)) throw new UsageError(`--size must be quick, default or full, got '${size}'`);
+  if ((o.file || o.target) && name !== 'tabular') throw new UsageError('--file/--target apply to the tabular experiment only');
+  const seed = num('seed', o.seed, { int: true });
+  const backend = await C.initBackend(String(o.backend));
+  const t0 = performance.now();
+  try {
+    console.log(`experiment ${name} (${size}) on ${backend.description}`);
+    const common = { size, seed, progress: Boolean(process.stderr.isTTY), log: (s: string) => console.log(`  ${s}`) };
+    const result = name === 'tabular'
+      ? await EXPERIMENTS.tabular({ ...common, file: o.file as string | undefined, target: o.target as string | undefined })
+      : await EXPERIMENTS[name](common);
+    const seconds = (performance.now() - t0) / 1000;
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
+    const dir = join(String(o.out), `${name}-${size}-${stamp}`);
+    const report = writeReport(result, dir, { backend: backend.description, seconds, command: `psilon experiment ${argv.join(' ')}` });
+    console.log(`\n${result.title}\n\n${textTable(result.table)}\n`);
+    for (const n of result.notes) console.log(`- ${n}`);
+    console.log(`\nwall time ${formatSeconds(seconds)}; report: ${report}`);
+  } finally {
+    await backend.dispose();
+  }
+}
+
+const BENCH_HELP = `psilon bench: time matmul and fused L1 weight normalization on one backend
+
+Options:
+  --backend <name>   cpu (default), gpujs, gpujs:<mode>, auto
+  --sizes <list>     square matmul sizes, comma-separated (default 64,128,256,512)
+  --seed <n>         seed of the random inputs (default 0)
+
+The full comparison with tfjs peers is 'pnpm bench' (the bench/ package).`;
+
+async function cmdBench(argv: string[]): Promise<void> {
+  const { values: o } = parse(argv, { ...COMMON, sizes: { type: 'string', default: '64,128,256,512' } }, BENCH_HELP);
+  const sizes = String(o.sizes).split(',').map((s) => num('sizes', s, { int: true, min: 1 }));
+  const backend = await C.initBackend(String(o.backend));
+  try {
+    console.log(`backend: ${backend.description}`);
+    console.log(textTable(await runBench(sizes, num('seed', o.seed, { int: true }))));
+  } finally {
+    await backend.dispose();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') { console.log(USAGE); return cmd ? 0 : 1; }
+    if (cmd === 'train') await cmdTrain(rest);
+    else if (cmd === 'experiment') await cmdExperiment(rest);
+    else if (cmd === 'bench') await cmdBench(rest);
+    else throw new UsageError(`unknown command '${cmd}'\n\n${USAGE}`);
+    return 0;
+  } catch (e) {
+    console.error(`psilon: ${(e as Error).message}`);
+    return e instanceof UsageError ? 2 : 1;
+  }
+}
+
+const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*[\\/]/, ''));
+if (isMain) main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -1,0 +1,6 @@
+export { parseCSV, parseARFF, parseIDX, tableToDataset, idxToDataset, type Table, type CSVOptions, type TableOptions, type IdxArray } from './parse.js';
+export { loadBoston, loadIris, loadMnist } from './bundled.js';
+export {
+  subset, tabularSplits, fractionSplits, fitStandardizer, standardize, fitTargetScaler, scaleTarget, prepareTabular,
+  type Splits, type Standardizer, type TargetScaler,
+} from './preprocess.js';

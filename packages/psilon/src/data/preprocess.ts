@@ -1,0 +1,124 @@
+/** Preprocessing and splits of PAPER.md §9, scaled to the dataset size. */
+import { RNG } from '@psilon/core';
+import type { Dataset } from '../train.js';
+
+/** Rows `idx` of a dataset. */
+export function subset(data: Dataset, idx: readonly number[]): Dataset {
+  const yCols = data.task === 'regression' ? data.outputs : 1;
+  const x = new Float64Array(idx.length * data.d), y = new Float64Array(idx.length * yCols);
+  idx.forEach((r, i) => {
+    x.set(data.x.subarray(r * data.d, (r + 1) * data.d), i * data.d);
+    y.set(data.y.subarray(r * yCols, (r + 1) * yCols), i * yCols);
+  });
+  return { ...data, x, y, n: idx.length };
+}
+
+/** Train / validation / test parts of a dataset. */
+export interface Splits { train: Dataset; validation: Dataset; test: Dataset }
+
+/**
+ * The tabular protocol of PAPER.md §9, scaled: shuffle (seeded), keep
+ * n = min(N, 20,000) rows, train = the first min(2,000, ⌊n/2⌋) rows, then the rest
+ * split in half: test first, validation second. With N ≥ 4,000 this is exactly the
+ * paper's 2,000-row training set; smaller datasets (Boston: 506 rows → 253/126/127)
+ * keep half their rows for training instead of nearly all of them.
+ */
+export function tabularSplits(data: Dataset, seed = 0): Splits {
+  const order = new RNG(seed).permutation(data.n).slice(0, Math.min(data.n, 20_000));
+  const n = order.length;
+  const nTrain = Math.min(2000, Math.floor(n / 2));
+  const rest = order.slice(nTrain);
+  const half = Math.floor(rest.length / 2);
+  return { train: subset(data, order.slice(0, nTrain)), test: subset(data, rest.slice(0, half)), validation: subset(data, rest.slice(half)) };
+}
+
+/**
+ * Fractional splits (train, validation, test fractions summing to ≤ 1), seeded,
+ * stratified by class for classification. Used for the image data.
+ */
+export function fractionSplits(data: Dataset, fractions: [number, number, number], seed = 0): Splits {
+  const [ft, fv, fs] = fractions;
+  if (!(ft > 0 && fv > 0 && fs > 0 && ft + fv + fs <= 1 + 1e-12)) throw new Error(`fractionSplits: fractions ${fractions.join(', ')} must be positive and sum to ≤ 1`);
+  const rng = new RNG(seed);
+  const groups = new Map<number, number[]>();
+  for (let i = 0; i < data.n; i++) {
+    const key = data.task === 'regression' ? 0 : data.y[i]!;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(i);
+  }
+  const tr: number[] = [], va: number[] = [], te: number[] = [];
+  for (const rows of groups.values()) {
+    const p = rng.permutation(rows.length).map((k) => rows[k]!);
+    const a = Math.round(ft * p.length), b = Math.round(fv * p.length), c = Math.round(fs * p.length);
+    tr.push(...p.slice(0, a)); va.push(...p.slice(a, a + b)); te.push(...p.slice(a + b, a + b + c));
+  }
+  const mix = (idx: number[]) => rng.permutation(idx.length).map((k) => idx[k]!);
+  return { train: subset(data, mix(tr)), validation: subset(data, mix(va)), test: subset(data, mix(te)) };
+}
+
+/** Per-feature mean and std of the training split, and which features were scaled. */
+export interface Standardizer { mean: Float64Array; std: Float64Array; scaled: boolean[] }
+
+/**
+ * Standardizes continuous features with training statistics (PAPER.md §9).
+ * A feature is left as is when it is binary (0/1, e.g. one-hot categories) or constant.
+ */
+export function fitStandardizer(train: Dataset): Standardizer {
+  const { d, n, x } = train;
+  const mean = new Float64Array(d), std = new Float64Array(d);
+  const scaled: boolean[] = [];
+  for (let j = 0; j < d; j++) {
+    let s = 0, binary = true;
+    for (let i = 0; i < n; i++) { const v = x[i * d + j]!; s += v; if (v !== 0 && v !== 1) binary = false; }
+    const m = s / n;
+    let q = 0;
+    for (let i = 0; i < n; i++) q += (x[i * d + j]! - m) ** 2;
+    const sd = Math.sqrt(q / n);
+    const use = !binary && sd > 0;
+    scaled.push(use);
+    mean[j] = use ? m : 0;
+    std[j] = use ? sd : 1;
+  }
+  return { mean, std, scaled };
+}
+
+/** Applies a standardizer (returns a new dataset; the input is not mutated). */
+export function standardize(data: Dataset, s: Standardizer): Dataset {
+  const x = Float64Array.from(data.x, (v, k) => (v - s.mean[k % data.d]!) / s.std[k % data.d]!);
+  return { ...data, x };
+}
+
+/** Median and half-IQR of a regression target (PAPER.md §9: y ← (y − median)/(IQR/2)). */
+export interface TargetScaler { median: number; halfIqr: number }
+
+function quantile(sorted: Float64Array, q: number): number {
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+/** Fits the target scaling on the training split (linear-interpolated quantiles, as NumPy's default). */
+export function fitTargetScaler(train: Dataset): TargetScaler {
+  if (train.task !== 'regression') throw new Error('fitTargetScaler: only regression targets are scaled');
+  const s = Float64Array.from(train.y).sort();
+  const halfIqr = (quantile(s, 0.75) - quantile(s, 0.25)) / 2;
+  if (!(halfIqr > 0)) throw new Error('fitTargetScaler: the target has zero interquartile range');
+  return { median: quantile(s, 0.5), halfIqr };
+}
+
+export function scaleTarget(data: Dataset, s: TargetScaler): Dataset {
+  return { ...data, y: Float64Array.from(data.y, (v) => (v - s.median) / s.halfIqr) };
+}
+
+/** Splits, standardizes features and (for regression) scales the target, all with training statistics. */
+export function prepareTabular(data: Dataset, seed = 0): Splits & { standardizer: Standardizer; target?: TargetScaler } {
+  const sp = tabularSplits(data, seed);
+  const st = fitStandardizer(sp.train);
+  let out: Splits = { train: standardize(sp.train, st), validation: standardize(sp.validation, st), test: standardize(sp.test, st) };
+  let target: TargetScaler | undefined;
+  if (data.task === 'regression') {
+    target = fitTargetScaler(out.train);
+    out = { train: scaleTarget(out.train, target), validation: scaleTarget(out.validation, target), test: scaleTarget(out.test, target) };
+  }
+  return { ...out, standardizer: st, target };
+}
