@@ -1,0 +1,59 @@
+/** The CLI and every experiment at its --quick size, end to end. */
+import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../packages/psilon/src/cli.js';
+import { loadModel } from 'psilon';
+
+async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [], err: string[] = [];
+  const log = console.log, error = console.error;
+  console.log = (...a: unknown[]) => { out.push(a.join(' ')); };
+  console.error = (...a: unknown[]) => { err.push(a.join(' ')); };
+  try {
+    const code = await main(args);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+describe('psilon CLI', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'psilon-cli-'));
+
+  for (const name of ['tabular', 'pruning', 'figure1', 'mnist']) {
+    it(`experiment ${name} --quick writes a report with its table`, async () => {
+      const r = await run(['experiment', name, '--quick', '--out', dir]);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      const runDir = readdirSync(dir).find((d) => d.startsWith(`${name}-quick-`))!;
+      const report = readFileSync(join(dir, runDir, 'report.md'), 'utf8');
+      expect(report).toContain('backend: cpu');
+      expect(report).toMatch(/wall time: [\d.]+ s/);
+      expect(report).toContain('| model |'.replace('model', name === 'mnist' ? 'variant' : 'model'));
+      for (const svg of report.match(/\]\(([^)]+\.svg)\)/g) ?? []) expect(existsSync(join(dir, runDir, svg.slice(2, -1)))).toBe(true);
+      if (name === 'tabular' || name === 'figure1') expect(report).toContain('.svg');
+    });
+  }
+
+  it('train saves a loadable model', async () => {
+    const file = join(dir, 'm.json');
+    const r = await run(['train', '--data', 'iris', '--model', 'psilon-resnet', '--hidden', '8', '--epochs', '8', '--lambda', '1e-3', '--save', file]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/test accuracy/);
+    expect(r.out).toMatch(/closed form/);
+    const m = loadModel(JSON.parse(readFileSync(file, 'utf8')));
+    expect(m.config.arch).toBe('resnet');
+  });
+
+  it('rejects bad commands and options with usage errors (exit 2)', async () => {
+    expect((await run(['experiment', 'nope'])).err).toMatch(/name one of tabular/);
+    expect((await run(['experiment', 'tabular', '--quik'])).err).toMatch(/Unknown option '--quik'/);
+    expect((await run(['train', '--epochs', 'ten'])).err).toMatch(/--epochs must be an integer/);
+    expect((await run(['train', '--model', 'resnet50'])).err).toMatch(/unknown model 'resnet50'/);
+    expect((await run(['frobnicate'])).code).toBe(2);
+    expect((await run(['experiment', 'mnist', '--file', 'x.csv'])).err).toMatch(/tabular experiment only/);
+  });
+});
