@@ -17,7 +17,7 @@ function naiveMatmul(a: Float64Array, b: Float64Array, m: number, k: number, n: 
 }
 
 describe('cpu matmul', () => {
-  const shapes: [number, number, number][] = [[1, 1, 1], [7, 5, 3], [33, 17, 9], [5, 257, 6], [64, 64, 64], [3, 300, 2], [130, 7, 131]];
+  const shapes: [number, number, number][] = [[1, 1, 1], [7, 5, 3], [33, 17, 9], [5, 257, 6], [64, 64, 64], [3, 300, 2], [130, 7, 131], [9, 300, 11], [16, 520, 3]];
   for (const [m, k, n] of shapes) {
     for (const ta of [false, true]) for (const tb of [false, true]) {
       it(`${m}x${k}x${n} transA=${ta} transB=${tb} matches the naive loop (f64 and f32)`, () => {

@@ -6,6 +6,6 @@ export type { Backend, BackendBuffer, WeightNormSpec, WeightNormResult, WeightNo
 export * from './types.js';
 export * from './ops.js';
 export { CpuBackend } from './cpu/index.js';
-export { matmulInto, gemmNN, transposeInto } from './cpu/gemm.js';
+export { matmulInto, gemmNN, transposeInto, gemmSource } from './cpu/gemm.js';
 export { GpuJsBackend, GPUJS_MODES, GPUJS_MAX_ELEMENTS, type GpuJsMode, type GpuJsOptions } from './gpujs/index.js';
 export { getBackend, setBackend, createBackend, initBackend, type BackendName } from './registry.js';
