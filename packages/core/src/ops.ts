@@ -66,6 +66,11 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
     ([g]) => [sumTo(g!, x.shape)]);
 }
 
+/** A copy with its own storage. ∂: g */
+export function clone(x: Tensor): Tensor {
+  return apply('clone', [x], x.shape, () => x.backend.strided(x.buffer, x.shape, stridesOf(x.shape), 0), ([g]) => [g!]);
+}
+
 /** Same data, new shape (one dimension may be -1). ∂: reshape back. */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const s = shape.slice();

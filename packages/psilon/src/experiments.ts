@@ -13,8 +13,7 @@ import { fractionSplits, prepareTabular } from './data/preprocess.js';
 import { selectRidge, ridgeRMSE } from './ridge.js';
 import { linePlot } from './plot.js';
 import type { ExperimentResult } from './report.js';
-import { exactSparsity } from './prune.js';
-import { nearSparsity } from './sparsity.js';
+import { exactSparsity, nearSparsity } from './sparsity.js';
 
 export type Size = 'quick' | 'default' | 'full';
 

@@ -13,8 +13,8 @@ export {
   hasClosedForm, lipschitzBound, type LipschitzBound,
 } from './pathnorm.js';
 export { projectColumn, projectVector, shiftedSign, type ColumnProjection } from './projection.js';
-export { projectLayer, blendWeights, startPruning, advancePruning, prune, exactSparsity, type PruningState, type HasLayers } from './prune.js';
-export { nearSparsity, nearSparsityOf } from './sparsity.js';
+export { projectLayer, blendWeights, startPruning, advancePruning, prune, type PruningState, type HasLayers } from './prune.js';
+export { nearSparsity, nearSparsityOf, exactSparsity, sparsityReport } from './sparsity.js';
 export {
   train, evaluate, selectLambda, taskLoss, batchTensors,
   type Task, type Dataset, type TrainOptions, type TrainResult, type EpochRecord, type SelectLambdaOptions, type LambdaRun,

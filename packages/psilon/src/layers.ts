@@ -115,11 +115,9 @@ export class CReLUNormLinear {
     if (this.norm !== 'l1' && this.norm !== 'l2') throw new Error(`CReLUNormLinear: unknown norm '${String(this.norm)}' (l1 or l2)`);
     this.shareG = options.shareG ?? false;
     const dtype = options.dtype ?? 'float32';
-    const init = C.orthogonal([inDim, outDim], { rng, dtype });
-    const values = init.dataSync();
-    init.dispose();
-    this.vPos = C.keep(C.tensor(values, [inDim, outDim], { dtype, requiresGrad: true }));
-    this.vNeg = C.keep(C.tensor(values, [inDim, outDim], { dtype, requiresGrad: true }));
+    this.vPos = C.keep(C.orthogonal([inDim, outDim], { rng, dtype, requiresGrad: true }));
+    this.vNeg = C.keep(C.noGrad(() => C.clone(this.vPos))); // an exact copy, on the device
+    this.vNeg.requiresGrad = true;
     this.g = C.keep(C.full([this.shareG ? 1 : outDim], options.gInit ?? 1, { dtype, requiresGrad: true }));
     this.b = options.bias === false ? null : C.keep(C.zeros([outDim], { dtype, requiresGrad: true }));
   }

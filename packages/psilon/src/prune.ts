@@ -11,6 +11,7 @@ import * as C from '@psilon/core';
 import type { Tensor } from '@psilon/core';
 import type { CReLUNormLinear, NormLinear, WNLayer } from './layers.js';
 import { projectColumn, shiftedSign } from './projection.js';
+import { exactSparsity } from './sparsity.js';
 
 /** Blend schedule of one layer: t of T steps done. */
 export interface PruningState { t: number; T: number }
@@ -123,36 +124,4 @@ export function prune(model: HasLayers): { exactSparsity: number } {
     }
   }));
   return { exactSparsity: exactSparsity(model) };
-}
-
-/** Fraction of exact zeros per column of a row-major [in, out] array. */
-function zeroFractions(a: ArrayLike<number>, inDim: number, outDim: number): Float64Array {
-  const z = new Float64Array(outDim);
-  for (let i = 0; i < inDim; i++) for (let j = 0; j < outDim; j++) if (a[i * outDim + j] === 0) z[j]++;
-  return z.map((c) => c / inDim);
-}
-
-/**
- * Exact sparsity (PAPER.md §7): the fraction of exact zeros of each weight vector,
- * averaged over all weight vectors. `of: 'used'` (default) scores the weights the
- * model computes with (normalized W, blended while pruning); `of: 'projection'`
- * scores P(V), as the reference code does, i.e. what pruning now would give.
- * A CReLU column counts once, with the mean (s⁺ + s⁻)/2 of its two halves (not
- * the reference code's sum, which can exceed 1).
- */
-export function exactSparsity(model: HasLayers, options: { of?: 'used' | 'projection' } = {}): number {
-  C.checkOptions('exactSparsity', options, ['of']);
-  const of = options.of ?? 'used';
-  if (of !== 'used' && of !== 'projection') throw new Error(`exactSparsity: 'of' must be 'used' or 'projection', got '${String(of)}'`);
-  let total = 0, count = 0;
-  C.noGrad(() => C.tidy(() => {
-    for (const layer of model.layers()) {
-      const ws = of === 'used' ? layer.weights() : projectLayer(layer);
-      const [inDim, outDim] = ws[0]!.shape as [number, number];
-      const fr = ws.map((w) => zeroFractions(w.dataSync(), inDim, outDim));
-      for (let j = 0; j < outDim; j++) total += fr.reduce((s, f) => s + f[j]!, 0) / fr.length;
-      count += outDim;
-    }
-  }));
-  return total / count;
 }

@@ -1,5 +1,13 @@
-/** Near-sparsity, PAPER.md §7: 1 − exp(H)/d per weight vector, pooled over the network. */
-import type { HasLayers } from './prune.js';
+/**
+ * Sparsity metrics, PAPER.md §7: exact sparsity (fractions of exact zeros) and
+ * near-sparsity 1 − exp(H)/d, both pooled over every weight vector of a model.
+ * The math runs on host copies; `…Sync` readers need a synchronous backend,
+ * `sparsityReport` works on every backend.
+ */
+import * as C from '@psilon/core';
+import type { Tensor } from '@psilon/core';
+import type { WNLayer } from './layers.js';
+import { projectLayer, type HasLayers } from './prune.js';
 
 /**
  * Near-sparsity of one weight vector: p = |v|/‖v‖₁, H = −Σ p·log(p + 1e-8),
@@ -18,25 +26,88 @@ export function nearSparsityOf(v: ArrayLike<number>): number {
   return 1 - Math.exp(h) / d;
 }
 
+/** Host copies of one layer's matrices (all [inDim, outDim], row-major). */
+interface LayerData { mats: ArrayLike<number>[]; inDim: number; outDim: number }
+
+/** Column j of a row-major [inDim, outDim] array. */
+function column(a: ArrayLike<number>, j: number, inDim: number, outDim: number): Float64Array {
+  return Float64Array.from({ length: inDim }, (_, i) => a[i * outDim + j]!);
+}
+
+/** Pooled near-sparsity: every column of every matrix (V⁺ and V⁻ separately) is one weight vector. */
+function nearOf(layers: LayerData[]): number {
+  let total = 0, count = 0;
+  for (const { mats, inDim, outDim } of layers) for (const a of mats) for (let j = 0; j < outDim; j++) {
+    total += nearSparsityOf(column(a, j, inDim, outDim));
+    count++;
+  }
+  return total / count;
+}
+
+/** Pooled exact sparsity: a column of a CReLU pair counts once, with the mean of its halves' zero fractions. */
+function exactOf(layers: LayerData[]): number {
+  let total = 0, count = 0;
+  for (const { mats, inDim, outDim } of layers) {
+    for (let j = 0; j < outDim; j++) {
+      let s = 0;
+      for (const a of mats) for (let i = 0; i < inDim; i++) if (a[i * outDim + j] === 0) s++;
+      total += s / inDim / mats.length;
+      count++;
+    }
+  }
+  return total / count;
+}
+
+type Which = 'raw' | 'used' | 'projection';
+function matricesOf(layer: WNLayer, which: Which): Tensor[] {
+  if (which === 'raw') return layer.rawWeights;
+  return which === 'used' ? layer.weights() : projectLayer(layer);
+}
+
+function readSync(model: HasLayers, which: Which): LayerData[] {
+  return C.noGrad(() => C.tidy(() => model.layers().map((l) => {
+    const ms = matricesOf(l, which);
+    const [inDim, outDim] = ms[0]!.shape as [number, number];
+    return { mats: ms.map((m) => m.dataSync()), inDim, outDim };
+  })));
+}
+
+async function read(model: HasLayers, which: Which): Promise<LayerData[]> {
+  const tensors = C.noGrad(() => C.tidy(() => model.layers().map((l) => matricesOf(l, which).map((t) => C.keep(t.detach())))));
+  const out = await Promise.all(tensors.map(async (ms) => {
+    const [inDim, outDim] = ms[0]!.shape as [number, number];
+    return { mats: await Promise.all(ms.map((m) => m.data())), inDim, outDim };
+  }));
+  for (const ms of tensors) for (const m of ms) m.dispose();
+  return out;
+}
+
 /**
  * Network near-sparsity (PAPER.md §7): the sum of ns over all weight vectors
  * (columns of every raw V; V⁺ and V⁻ scored separately, each by its own L1 norm)
  * divided by the number of weight vectors — a column-weighted mean, not a mean of
- * per-layer means.
+ * per-layer means. Synchronous backends only; see {@link sparsityReport}.
  */
 export function nearSparsity(model: HasLayers): number {
-  let total = 0, count = 0;
-  for (const layer of model.layers()) {
-    for (const v of layer.rawWeights) {
-      const [inDim, outDim] = v.shape as [number, number];
-      const a = v.dataSync();
-      const col = new Float64Array(inDim);
-      for (let j = 0; j < outDim; j++) {
-        for (let i = 0; i < inDim; i++) col[i] = a[i * outDim + j]!;
-        total += nearSparsityOf(col);
-        count++;
-      }
-    }
-  }
-  return total / count;
+  return nearOf(readSync(model, 'raw'));
+}
+
+/**
+ * Exact sparsity (PAPER.md §7): the fraction of exact zeros of each weight vector,
+ * averaged over all weight vectors. `of: 'used'` (default) scores the weights the
+ * model computes with (normalized W, blended while pruning); `of: 'projection'`
+ * scores P(V), as the reference code does, i.e. what pruning now would give.
+ * A CReLU column counts once, with the mean (s⁺ + s⁻)/2 of its two halves (not
+ * the reference code's sum, which can exceed 1). Synchronous backends only.
+ */
+export function exactSparsity(model: HasLayers, options: { of?: 'used' | 'projection' } = {}): number {
+  C.checkOptions('exactSparsity', options, ['of']);
+  const of = options.of ?? 'used';
+  if (of !== 'used' && of !== 'projection') throw new Error(`exactSparsity: 'of' must be 'used' or 'projection', got '${String(of)}'`);
+  return exactOf(readSync(model, of));
+}
+
+/** Near-sparsity of the raw weights and exact sparsity of the used weights, on any backend. */
+export async function sparsityReport(model: HasLayers): Promise<{ nearSparsity: number; exactSparsity: number }> {
+  return { nearSparsity: nearOf(await read(model, 'raw')), exactSparsity: exactOf(await read(model, 'used')) };
 }

@@ -7,8 +7,8 @@ import * as C from '@psilon/core';
 import { Adam, checkOptions, OneCycle, RNG, type Tensor } from '@psilon/core';
 import type { Model } from './models.js';
 import { regularizer } from './pathnorm.js';
-import { advancePruning, exactSparsity, prune, startPruning } from './prune.js';
-import { nearSparsity } from './sparsity.js';
+import { advancePruning, prune, startPruning } from './prune.js';
+import { sparsityReport } from './sparsity.js';
 import { Progress } from './progress.js';
 
 /** The kind of prediction problem, which fixes the data loss (PAPER.md §8). */
@@ -234,10 +234,7 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
   }
   if (options.pruneSteps) prune(model);
   const last = history[history.length - 1]!;
-  return {
-    history, valLoss: last.valLoss, valMetric: last.valMetric,
-    nearSparsity: nearSparsity(model), exactSparsity: exactSparsity(model), seconds: (performance.now() - t0) / 1000,
-  };
+  return { history, valLoss: last.valLoss, valMetric: last.valMetric, ...(await sparsityReport(model)), seconds: (performance.now() - t0) / 1000 };
 }
 
 /** Options of {@link selectLambda}: the training options without λ, plus the grid. */

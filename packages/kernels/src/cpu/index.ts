@@ -92,11 +92,12 @@ export class CpuBackend implements Backend {
     const x = this.get(a), y = this.get(b);
     const out = allocArray(a.dtype, sizeOf(outShape));
     const f = binaryFn[op];
-    if (x.length === out.length && y.length === out.length) {
+    const na = sizeOf(aShape), nb = sizeOf(bShape);
+    if (na === out.length && nb === out.length) {
       for (let i = 0; i < out.length; i++) out[i] = f(x[i]!, y[i]!);
-    } else if (y.length === 1) {
+    } else if (nb === 1 && na === out.length) {
       const s = y[0]!;
-      for (let i = 0; i < out.length; i++) out[i] = f(x[i % x.length]!, s);
+      for (let i = 0; i < out.length; i++) out[i] = f(x[i]!, s);
     } else {
       forEachIndex(outShape, [broadcastStrides(aShape, outShape), broadcastStrides(bShape, outShape)], [0, 0], (i, o) => {
         out[i] = f(x[o[0]!]!, y[o[1]!]!);

@@ -1,4 +1,3 @@
-import { createRequire } from 'node:module';
 import type { Backend, BackendBuffer, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
 import type { DType, Shape, TypedArray } from '../types.js';
 import { broadcastStrides, sizeOf } from '../types.js';
@@ -72,9 +71,9 @@ export class GpuJsBackend implements Backend {
     if (wanted !== 'auto' && !GPUJS_MODES.includes(wanted)) {
       throw new Error(`gpujs: unknown mode '${String(wanted)}' (expected one of auto, ${GPUJS_MODES.join(', ')})`);
     }
-    const require = createRequire(import.meta.url);
-    const { GPU } = require('gpu.js') as { GPU: new (s: object) => GpuJsBackend['gpu'] & { mode: string } } & Record<string, unknown>;
-    const GPUClass = GPU as unknown as { isHeadlessGLSupported: boolean; new (s: object): GpuJsBackend['gpu'] };
+    // loaded on first use (gpu.js is CommonJS; its `GPU` class sits on the default export)
+    const mod = (await import('gpu.js')) as unknown as { default?: { GPU: unknown }; GPU?: unknown };
+    const GPUClass = (mod.default ?? mod).GPU as { isHeadlessGLSupported: boolean; new (s: object): GpuJsBackend['gpu'] };
     const tries = wanted === 'auto' ? GPUJS_MODES : [wanted];
     const reasons: string[] = [];
     for (const mode of tries) {

@@ -1,0 +1,21 @@
+// Bundles gpu-check.ts into .device/app/ with the Dawn addon beside it, plus an xz'd node binary,
+// for the device machine (which has no Node and no registry). Run from bench/: node gpu-bundle.mjs
+import { build } from 'esbuild';
+import { cpSync, mkdirSync, existsSync } from 'node:fs';
+import { execSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const out = new URL('../.device/', import.meta.url).pathname;
+mkdirSync(join(out, 'app/node_modules/webgpu/dist'), { recursive: true });
+await build({
+  entryPoints: ['gpu-check.ts'], bundle: true, platform: 'node', format: 'esm', target: 'node20',
+  outfile: join(out, 'app/gpu-check.mjs'), external: ['webgpu', 'gl'],
+  banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+});
+const require = createRequire(new URL('../packages/kernels/package.json', import.meta.url));
+const wg = dirname(require.resolve('webgpu/package.json'));
+for (const f of ['index.js', 'package.json']) cpSync(join(wg, f), join(out, 'app/node_modules/webgpu', f));
+cpSync(join(wg, 'dist/linux-x64.dawn.node'), join(out, 'app/node_modules/webgpu/dist/linux-x64.dawn.node'));
+if (!existsSync(join(out, 'node.xz'))) execSync(`xz -T2 -6 -c ${process.execPath} > ${join(out, 'node.xz')}`);
+console.log(`bundled into ${out}`);
