@@ -61,6 +61,20 @@ async function correctness(gpu: Backend, ref: Backend): Promise<void> {
   say(`\nworst error: ${worst.toExponential(2)} (${worst < 1e-4 ? 'PASS' : 'FAIL'} at tolerance 1e-4)`);
 }
 
+/** One Adam step on softmax cross-entropy + λ·R; resolves with the objective's value (read back, as training does). */
+async function step(model: ReturnType<typeof psilonResNet>, opt: C.Adam, X: C.Tensor, y: C.Tensor, lambda: number): Promise<number> {
+  const l = C.tidy(() => {
+    opt.zeroGrad();
+    const loss = C.add(taskLoss('multiclass', model.forward(X), y), C.mul(regularizer(model), lambda));
+    loss.backward();
+    opt.step();
+    return loss.detach();
+  });
+  const v = await l.item();
+  l.dispose();
+  return v;
+}
+
 async function trainingAgreement(gpu: Backend): Promise<void> {
   say('\n## 2. PSiLON ResNet, 5 Adam steps on the same data: gpujs[webgpu] vs cpu float32\n');
   const losses = async (be: Backend) => {
@@ -71,17 +85,7 @@ async function trainingAgreement(gpu: Backend): Promise<void> {
     const y = C.tensor(Float64Array.from({ length: 128 }, (_, i) => i % 3), [128]);
     const opt = new C.Adam(model.parameters(), { lr: 1e-2 });
     const out: number[] = [];
-    for (let s = 0; s < 5; s++) {
-      const l = C.tidy(() => {
-        opt.zeroGrad();
-        const loss = C.add(taskLoss('multiclass', model.forward(X), y), C.mul(regularizer(model), 1e-3));
-        loss.backward();
-        opt.step();
-        return loss.detach();
-      });
-      out.push(await l.item());
-      l.dispose();
-    }
+    for (let s = 0; s < 5; s++) out.push(await step(model, opt, X, y, 1e-3));
     model.dispose(); opt.dispose(); X.dispose(); y.dispose();
     return out;
   };
@@ -133,13 +137,7 @@ async function timings(gpu: Backend, cpu: Backend): Promise<void> {
     const ts: number[] = [];
     for (let s = 0; s < 9; s++) {
       const t0 = performance.now();
-      const l = C.tidy(() => {
-        opt.zeroGrad();
-        const loss = C.add(taskLoss('multiclass', model.forward(X), y), C.mul(regularizer(model), 1e-4));
-        loss.backward(); opt.step();
-        return loss.detach();
-      });
-      await l.item(); l.dispose();
+      await step(model, opt, X, y, 1e-4);
       ts.push(performance.now() - t0);
     }
     say(`| ${be.name === 'cpu' ? 'cpu' : 'gpujs[webgpu]'} | step | ${median(ts.slice(2)).toFixed(1)} |`);

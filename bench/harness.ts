@@ -45,7 +45,9 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 export async function measure(c: Case, opts: { tol: number; warmup?: number; runs?: number; budgetMs?: number }): Promise<{ medianMs: number; err: number }> {
   const err = Math.max(relErr(await c.run(0), c.reference(0)), relErr(await c.run(1), c.reference(1)));
   if (!(err <= opts.tol)) throw new Error(`correctness gate failed: relative error ${err} > ${opts.tol}`);
-  for (let w = 0; w < (opts.warmup ?? 2); w++) await c.run((w % 2) as 0 | 1);
+  // warm-up: at least `warmup` runs and 200 ms, so the JIT has tiered up before timing
+  const warmStart = performance.now();
+  for (let w = 0; w < (opts.warmup ?? 2) || performance.now() - warmStart < 200; w++) await c.run((w % 2) as 0 | 1);
   const times: number[] = [];
   const runs = opts.runs ?? 7;
   const start = performance.now();

@@ -7,7 +7,7 @@
  *   pnpm bench [--quick] [--runners cpu,gpujs:webasm,...] [--out RESULTS.md]
  */
 import { cpus, totalmem } from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { CpuBackend, GpuJsBackend, type Backend } from '@psilon/kernels';
 import { measure, type Case, type Row } from './harness.js';
 import { tfjsRunner, type MatmulRunner } from './tfjs.js';
@@ -26,6 +26,7 @@ const mlp: Product[] = [
   { name: 'X·W 200×784·784×500', m: 200, k: 784, n: 500, ta: false, tb: false },
   { name: 'Xᵀ·δ (∂W) 784×200·200×500', m: 784, k: 200, n: 500, ta: true, tb: false },
   { name: 'δ·Wᵀ (∂X) 200×500·500×784', m: 200, k: 500, n: 784, ta: false, tb: true },
+  { name: 'Aᵀ·Bᵀ 200×784·784×500 (4th case)', m: 200, k: 784, n: 500, ta: true, tb: true },
 ];
 const products = quick ? [...square, mlp[1]!] : [...square, ...mlp];
 
@@ -154,7 +155,7 @@ async function main(): Promise<void> {
     `Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}. Command: \`pnpm bench${quick ? ' --quick' : ''}\`.`,
     '',
     'Method: correctness gate against the float64 CPU kernel (max|out − ref|/max|ref| ≤ 1e-4) before timing,',
-    'inputs alternated between two sets, 2 warm-up runs, median of 7 timed runs (at least 3 where one runner',
+    'inputs alternated between two sets, warm-up (≥ 2 runs and ≥ 200 ms), median of 7 timed runs (at least 3 where one runner',
     'exceeds a 20 s budget), read-back of the result included. Rows name the backend and mode that actually ran.',
     'Weight-norm GB/s counts 7 passes over a float32 V (forward and backward reads and writes).',
     '',
@@ -163,6 +164,19 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.runner} | ${r.kernel} | ${r.shape} | ${r.medianMs.toFixed(2)} | ${r.rate.toFixed(2)} ${r.unit} | ${r.maxRelError.toExponential(1)} |`),
     '',
     ...(notes.length ? ['Not run or failed:', '', ...notes.map((n) => `- ${n}`), ''] : []),
+    '## Target: the cpu backend\'s matmul at the MLP shapes (≥ 5 GFLOP/s in all four transpose cases)',
+    '',
+    ...rows.filter((r) => r.runner.startsWith('cpu:') && r.shape.includes('·') && r.kernel === 'matmul')
+      .map((r) => `- ${r.shape}: ${r.rate.toFixed(2)} GFLOP/s — ${r.rate >= 5 ? 'met' : 'MISSED'}`),
+    '',
+    '## On a GPU host',
+    '',
+    'The GPU rows come from `bench/gpu-check.ts`, run once on a lent machine through the device tool',
+    '(bundled by `bench/gpu-bundle.mjs` with a Node binary and the Dawn addon, Vulkan loader from Debian, the',
+    'NVIDIA Vulkan driver). Its output is kept verbatim, card named, in the files below.',
+    '',
+    ...readdirSync(new URL('.', import.meta.url)).filter((f) => /^GPU-CHECK-.*\.md$/.test(f))
+      .flatMap((f) => [`### ${f}`, '', ...readFileSync(new URL(f, import.meta.url), 'utf8').split('\n').map((l) => l.replace(/^#+ /, '**') + (l.startsWith('#') ? '**' : ''))]),
   ].join('\n');
   writeFileSync(new URL(outFile, import.meta.url), md);
   console.log(`\nwrote bench/${outFile}`);

@@ -160,6 +160,16 @@ describe('a 2-layer MLP from these ops', () => {
     return { params, forward };
   }
 
+  /** `steps` Adam steps on loss(net(X)); returns the last loss. */
+  function fit(net: ReturnType<typeof mlp>, loss: (pred: Tensor) => Tensor, X: Tensor, lr: number, steps: number): number {
+    const opt = new Adam(net.params, { lr });
+    let last = Infinity;
+    for (let i = 0; i < steps; i++) {
+      last = tidy(() => { opt.zeroGrad(); const l = loss(net.forward(X)); l.backward(); opt.step(); return l.itemSync(); });
+    }
+    return last;
+  }
+
   it('fits a noisy sine curve to MSE < 0.02 (noise variance 0.01)', () => {
     const rng = new RNG(7);
     const n = 128;
@@ -167,12 +177,7 @@ describe('a 2-layer MLP from these ops', () => {
     const X = tensor(xs, [n, 1]);
     const Y = tensor(xs.map((x) => Math.sin(x) + 0.1 * rng.normal()), [n, 1]);
     const net = mlp(rng, 1, 32, 1);
-    const opt = new Adam(net.params, { lr: 0.01 });
-    let loss = Infinity;
-    for (let i = 0; i < 1500; i++) {
-      loss = tidy(() => { opt.zeroGrad(); const l = C.mse(net.forward(X), Y); l.backward(); opt.step(); return l.itemSync(); });
-    }
-    expect(loss).toBeLessThan(0.02);
+    expect(fit(net, (p) => C.mse(p, Y), X, 0.01, 1500)).toBeLessThan(0.02);
   });
 
   it('learns XOR to cross-entropy < 0.05', () => {
@@ -180,12 +185,7 @@ describe('a 2-layer MLP from these ops', () => {
     const X = tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
     const Y = tensor([[0], [1], [1], [0]]);
     const net = mlp(rng, 2, 8, 1);
-    const opt = new Adam(net.params, { lr: 0.05 });
-    let loss = Infinity;
-    for (let i = 0; i < 500; i++) {
-      loss = tidy(() => { opt.zeroGrad(); const l = C.bceWithLogits(net.forward(X), Y); l.backward(); opt.step(); return l.itemSync(); });
-    }
-    expect(loss).toBeLessThan(0.05);
+    expect(fit(net, (p) => C.bceWithLogits(p, Y), X, 0.05, 500)).toBeLessThan(0.05);
     const pred = C.noGrad(() => vals(net.forward(X)));
     expect(pred.map((z) => (z > 0 ? 1 : 0))).toEqual([0, 1, 1, 0]);
   });

@@ -54,10 +54,12 @@ function withNote(b: CpuBackend, note: string): Backend {
 
 /**
  * Creates the backend named by `name`, else by the `PSILON_BACKEND` environment
- * variable, else `cpu`, makes it active and returns it.
+ * variable, else `auto` (a hardware GPU through WebGPU when there is one, the `cpu`
+ * backend otherwise; its `description` says what it chose and why), makes it
+ * active and returns it.
  */
 export async function initBackend(name?: BackendName | string): Promise<Backend> {
-  const chosen = name ?? process.env.PSILON_BACKEND ?? 'cpu';
+  const chosen = name ?? process.env.PSILON_BACKEND ?? 'auto';
   const b = await createBackend(chosen);
   setBackend(b);
   return b;

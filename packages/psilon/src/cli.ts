@@ -29,7 +29,7 @@ Usage:
 Run 'psilon <command> --help' for the options of a command.`;
 
 const COMMON = {
-  backend: { type: 'string', default: process.env.PSILON_BACKEND ?? 'cpu' },
+  backend: { type: 'string', default: process.env.PSILON_BACKEND ?? 'auto' },
   seed: { type: 'string', default: '0' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -76,7 +76,8 @@ Options:
   --lambda <x>           regularization strength λ (default 1e-3)
   --prune-steps <n>      blend in the L1-sphere projection over the last n steps, then prune
   --save <file>          save the trained model as JSON
-  --backend <name>       cpu (default), gpujs, gpujs:<webgpu|headlessgl|webasm|cpu>, auto (env PSILON_BACKEND)
+  --backend <name>       auto (default: a hardware GPU if WebGPU finds one, else cpu), cpu, gpujs, gpujs:<webgpu|headlessgl|webasm|cpu>
+                         (or the PSILON_BACKEND environment variable)
   --seed <n>             seed of initialisation, splits and shuffles (default 0)`;
 
 async function loadData(o: Values, seed: number): Promise<{ train: Dataset; validation: Dataset; test: Dataset; name: string }> {
@@ -156,7 +157,7 @@ Options:
   --size <s>             quick, default or full (the paper's sizes; hours on a CPU)
   --file <f> --target <c>  tabular only: a CSV or ARFF file of yours instead of Boston housing
   --out <dir>            where run folders go (default results)
-  --backend <name>       cpu (default), gpujs, gpujs:<mode>, auto (env PSILON_BACKEND)
+  --backend <name>       auto (default), cpu, gpujs, gpujs:<mode> (or env PSILON_BACKEND)
   --seed <n>             seed (default 0)`;
 
 async function cmdExperiment(argv: string[]): Promise<void> {
@@ -195,7 +196,7 @@ async function cmdExperiment(argv: string[]): Promise<void> {
 const BENCH_HELP = `psilon bench: time matmul and fused L1 weight normalization on one backend
 
 Options:
-  --backend <name>   cpu (default), gpujs, gpujs:<mode>, auto
+  --backend <name>   auto (default), cpu, gpujs, gpujs:<mode>
   --sizes <list>     square matmul sizes, comma-separated (default 64,128,256,512)
   --seed <n>         seed of the random inputs (default 0)
 

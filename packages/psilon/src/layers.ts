@@ -26,10 +26,57 @@ export interface NormLinearOptions {
   dtype?: DType;
 }
 
-function checkDims(where: string, o: { inDim: number; outDim: number }): void {
-  for (const k of ['inDim', 'outDim'] as const) {
-    if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`${where}: ${k} must be a positive integer, got ${o[k]}`);
+/**
+ * What both weight-normalized layers share: the length g (one per layer when shared,
+ * one per unit otherwise), the bias outside the normalization, the pruning blend state.
+ * Subclasses hold their raw matrices and say how they combine with the input.
+ */
+abstract class WeightNormalized {
+  readonly inDim: number;
+  readonly outDim: number;
+  readonly norm: NormKind;
+  readonly shareG: boolean;
+  /** Length parameter g: [1] when shared, [out] otherwise. */
+  readonly g: Tensor;
+  /** Bias [out] (added after the matmul, never normalized), or null. */
+  readonly b: Tensor | null;
+  /** Pruning blend state (PAPER.md §7), null when not pruning. */
+  pruning: PruningState | null = null;
+  protected readonly dtype: DType;
+
+  constructor(where: string, options: NormLinearOptions) {
+    checkOptions(where, options, ['inDim', 'outDim', 'rng', 'norm', 'shareG', 'bias', 'gInit', 'dtype']);
+    for (const k of ['inDim', 'outDim'] as const) {
+      if (!Number.isInteger(options[k]) || options[k] < 1) throw new Error(`${where}: ${k} must be a positive integer, got ${options[k]}`);
+    }
+    this.inDim = options.inDim;
+    this.outDim = options.outDim;
+    this.norm = options.norm ?? 'l1';
+    if (this.norm !== 'l1' && this.norm !== 'l2') throw new Error(`${where}: unknown norm '${String(this.norm)}' (l1 or l2)`);
+    this.shareG = options.shareG ?? false;
+    this.dtype = options.dtype ?? 'float32';
+    const dtype = this.dtype;
+    this.g = C.keep(C.full([this.shareG ? 1 : this.outDim], options.gInit ?? 1, { dtype, requiresGrad: true }));
+    this.b = options.bias === false ? null : C.keep(C.zeros([this.outDim], { dtype, requiresGrad: true }));
   }
+
+  /** The raw matrices: [V], or [V⁺, V⁻] for the CReLU layer. */
+  abstract get rawWeights(): Tensor[];
+
+  /** The normalized weights W = g·V/n (blended with the L1-sphere projection while pruning). */
+  abstract weights(): Tensor[];
+
+  /** Z = (the layer's product of X and W) + b. */
+  abstract forward(x: Tensor): Tensor;
+
+  protected withBias(z: Tensor): Tensor { return this.b ? C.add(z, this.b) : z; }
+
+  /** Orthogonal init of a raw [in, out] matrix (PAPER.md §2). */
+  protected orthogonalV(rng: RNG): Tensor {
+    return C.keep(C.orthogonal([this.inDim, this.outDim], { rng, dtype: this.dtype, requiresGrad: true }));
+  }
+
+  parameters(): Tensor[] { return [...this.rawWeights, this.g, ...(this.b ? [this.b] : [])]; }
 }
 
 /**
@@ -38,51 +85,24 @@ function checkDims(where: string, o: { inDim: number; outDim: number }): void {
  * Init: V orthogonal (gain 1), g = gInit (1), b = 0. The normalization runs through
  * the fused kernel and its closed-form backward (core's `weightNorm`).
  */
-export class NormLinear {
-  readonly inDim: number;
-  readonly outDim: number;
-  readonly norm: NormKind;
-  readonly shareG: boolean;
+export class NormLinear extends WeightNormalized {
   /** Raw direction parameter V [in, out]. */
   readonly v: Tensor;
-  /** Length parameter g: [1] when shared, [out] otherwise. */
-  readonly g: Tensor;
-  /** Bias [out], or null. */
-  readonly b: Tensor | null;
-  /** Pruning blend state (PAPER.md §7), null when not pruning. */
-  pruning: PruningState | null = null;
 
   constructor(options: NormLinearOptions) {
-    checkOptions('NormLinear', options, ['inDim', 'outDim', 'rng', 'norm', 'shareG', 'bias', 'gInit', 'dtype']);
-    checkDims('NormLinear', options);
-    const { inDim, outDim, rng } = options;
-    this.inDim = inDim;
-    this.outDim = outDim;
-    this.norm = options.norm ?? 'l1';
-    if (this.norm !== 'l1' && this.norm !== 'l2') throw new Error(`NormLinear: unknown norm '${String(this.norm)}' (l1 or l2)`);
-    this.shareG = options.shareG ?? false;
-    const dtype = options.dtype ?? 'float32';
-    this.v = C.keep(C.orthogonal([inDim, outDim], { rng, dtype, requiresGrad: true }));
-    this.g = C.keep(C.full([this.shareG ? 1 : outDim], options.gInit ?? 1, { dtype, requiresGrad: true }));
-    this.b = options.bias === false ? null : C.keep(C.zeros([outDim], { dtype, requiresGrad: true }));
+    super('NormLinear', options);
+    this.v = this.orthogonalV(options.rng);
   }
 
-  /** The raw matrices of this layer (one here; V⁺ and V⁻ in the CReLU layer). */
   get rawWeights(): Tensor[] { return [this.v]; }
 
-  /** The normalized weights W = g·V/n (blended with the L1-sphere projection while pruning). */
   weights(): Tensor[] {
     const w = C.weightNorm(this.v, this.g, { kind: this.norm });
     return this.pruning ? blendWeights(this, [w]) : [w];
   }
 
   /** Z = X·W + b. */
-  forward(x: Tensor): Tensor {
-    const z = C.matmul(x, this.weights()[0]!);
-    return this.b ? C.add(z, this.b) : z;
-  }
-
-  parameters(): Tensor[] { return this.b ? [this.v, this.g, this.b] : [this.v, this.g]; }
+  forward(x: Tensor): Tensor { return this.withBias(C.matmul(x, this.weights()[0]!)); }
 }
 
 /** Options of {@link CReLUNormLinear}. */
@@ -94,32 +114,15 @@ export type CReLUNormLinearOptions = NormLinearOptions;
  * Init: V⁺ orthogonal, V⁻ an exact copy of V⁺ (so the layer starts linear),
  * g = gInit (0 for residual blocks, 1 for the predictor), b = 0.
  */
-export class CReLUNormLinear {
-  readonly inDim: number;
-  readonly outDim: number;
-  readonly norm: NormKind;
-  readonly shareG: boolean;
+export class CReLUNormLinear extends WeightNormalized {
   readonly vPos: Tensor;
   readonly vNeg: Tensor;
-  readonly g: Tensor;
-  readonly b: Tensor | null;
-  pruning: PruningState | null = null;
 
   constructor(options: CReLUNormLinearOptions) {
-    checkOptions('CReLUNormLinear', options, ['inDim', 'outDim', 'rng', 'norm', 'shareG', 'bias', 'gInit', 'dtype']);
-    checkDims('CReLUNormLinear', options);
-    const { inDim, outDim, rng } = options;
-    this.inDim = inDim;
-    this.outDim = outDim;
-    this.norm = options.norm ?? 'l1';
-    if (this.norm !== 'l1' && this.norm !== 'l2') throw new Error(`CReLUNormLinear: unknown norm '${String(this.norm)}' (l1 or l2)`);
-    this.shareG = options.shareG ?? false;
-    const dtype = options.dtype ?? 'float32';
-    this.vPos = C.keep(C.orthogonal([inDim, outDim], { rng, dtype, requiresGrad: true }));
+    super('CReLUNormLinear', options);
+    this.vPos = this.orthogonalV(options.rng);
     this.vNeg = C.keep(C.noGrad(() => C.clone(this.vPos))); // an exact copy, on the device
     this.vNeg.requiresGrad = true;
-    this.g = C.keep(C.full([this.shareG ? 1 : outDim], options.gInit ?? 1, { dtype, requiresGrad: true }));
-    this.b = options.bias === false ? null : C.keep(C.zeros([outDim], { dtype, requiresGrad: true }));
   }
 
   get rawWeights(): Tensor[] { return [this.vPos, this.vNeg]; }
@@ -133,11 +136,8 @@ export class CReLUNormLinear {
   /** relu(X)·W⁺ + min(X, 0)·W⁻ + b. */
   forward(x: Tensor): Tensor {
     const [wp, wn] = this.weights();
-    const z = C.add(C.matmul(C.relu(x), wp!), C.matmul(C.minimum(x, 0), wn!));
-    return this.b ? C.add(z, this.b) : z;
+    return this.withBias(C.add(C.matmul(C.relu(x), wp!), C.matmul(C.minimum(x, 0), wn!)));
   }
-
-  parameters(): Tensor[] { return this.b ? [this.vPos, this.vNeg, this.g, this.b] : [this.vPos, this.vNeg, this.g]; }
 }
 
 /** Either layer kind. */

@@ -94,8 +94,11 @@ export interface Model {
 
 abstract class Base implements Model {
   abstract readonly config: NetConfig;
+  abstract readonly embedder: NormLinear;
+  abstract readonly blocks: WNLayer[];
+  abstract readonly predictor: WNLayer;
   abstract forward(x: Tensor): Tensor;
-  abstract layers(): WNLayer[];
+  layers(): WNLayer[] { return [this.embedder, ...this.blocks, this.predictor]; }
   parameters(): Tensor[] { return this.layers().flatMap((l) => l.parameters()); }
   gains(): Tensor[] { return this.layers().map((l) => l.g); }
   dispose(): void { for (const p of this.parameters()) p.dispose(); }
@@ -127,8 +130,6 @@ export class NormNet extends Base {
     this.predictor = new NormLinear({ inDim: hidden, outDim, rng, norm, shareG: false, bias: true, dtype });
   }
 
-  layers(): WNLayer[] { return [this.embedder, ...this.blocks, this.predictor]; }
-
   forward(x: Tensor): Tensor {
     this.checkInput(x);
     let z = this.embedder.forward(x);
@@ -158,8 +159,6 @@ export class NormResNet extends Base {
       new CReLUNormLinear({ inDim: hidden, outDim: hidden, rng, norm, shareG: share, bias, gInit: 0, dtype }));
     this.predictor = new CReLUNormLinear({ inDim: hidden, outDim, rng, norm, shareG: false, bias: true, gInit: 1, dtype });
   }
-
-  layers(): WNLayer[] { return [this.embedder, ...this.blocks, this.predictor]; }
 
   forward(x: Tensor): Tensor {
     this.checkInput(x);

@@ -43,7 +43,7 @@ export async function installWebGpu(): Promise<WebGpuEnv> {
   const probe = await gpu.requestAdapter();
   if (!probe) throw new Error('Dawn loaded but no WebGPU adapter is available (no Vulkan driver? install mesa-vulkan-drivers)');
   const info = probe.info ?? {};
-  const adapterName = [info.description, info.vendor, info.architecture].filter(Boolean).join(' ') || 'unknown adapter';
+  const adapterName = [info.device, info.description, info.vendor, info.architecture].filter(Boolean).join(' ') || 'unknown adapter';
   const devices: DeviceLike[] = [];
   // gpu.js assigns a plain function to device.onuncapturederror, which dawn.node
   // rejects; shadow that property on each device before gpu.js sees it.
