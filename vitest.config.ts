@@ -15,9 +15,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
+    // separate processes: each test file that starts Dawn (WebGPU) owns its device and tears it down
     pool: 'forks',
-    // one fork at a time keeps Dawn (WebGPU) devices from racing each other
-    poolOptions: { forks: { singleFork: false } },
     reporters: ['default'],
   },
 });

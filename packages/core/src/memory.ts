@@ -19,9 +19,6 @@ export function keep<T extends Tensor>(t: T): T {
   return t;
 }
 
-/** Things `tidy` may return: tensors, arrays and plain objects of them, or anything else untouched. */
-export type TidyResult = unknown;
-
 function collect(x: unknown, out: Set<Tensor>, isTensor: (v: unknown) => v is Tensor): void {
   if (isTensor(x)) out.add(x);
   else if (Array.isArray(x)) for (const v of x) collect(v, out, isTensor);

@@ -3,7 +3,8 @@
  * The `psilon` command: train a model, run an experiment, or benchmark the kernels.
  * `psilon <command> --help` describes each command's options.
  */
-import { writeFileSync, readFileSync } from 'node:fs';
+import { writeFileSync, readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as C from '@psilon/core';
@@ -229,5 +230,12 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isMain = process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/.*[\\/]/, ''));
-if (isMain) main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+/** True when this file is the program (run directly or through the `psilon` bin link), not imported. */
+function isMain(): boolean {
+  try {
+    return Boolean(process.argv[1]) && realpathSync(process.argv[1]!) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+if (isMain()) main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -116,7 +116,6 @@ export function reduceSource(op: 'sum' | 'max', shape: Shape, axes: readonly num
 
 /** Naive matmul: one thread per output element, C[i,j] = Σ_p op(A)[i,p]·op(B)[p,j]. */
 export function matmulSource(m: number, k: number, n: number, transA: boolean, transB: boolean): string {
-  void m;
   const aIdx = transA ? `p * ${m} + i` : `i * ${k} + p`;
   const bIdx = transB ? `j * ${k} + p` : `p * ${n} + j`;
   return `function(a, b) {
@@ -157,18 +156,18 @@ export function concatSource(shapes: readonly Shape[], axis: number): string {
     `const col = Math.floor(rest / ${inner});`,
     `const inn = rest - col * ${inner};`,
   ];
+  // the part holding column `col` along the axis: the first whose running end exceeds it
   let start = 0;
-  let body = 'return 0;';
-  const branches: string[] = [];
-  shapes.forEach((sh, t) => {
+  const branches = shapes.map((sh, t) => {
     const w = sh[axis]!;
-    branches.push(`if (col < ${start + w}) { return a${t}[outer * ${w * inner} + (col - ${start}) * ${inner} + inn]; }`);
+    const branch = `if (col < ${start + w}) { return a${t}[outer * ${w * inner} + (col - ${start}) * ${inner} + inn]; }`;
     start += w;
+    return branch;
   });
-  body = branches.join('\n  ') + '\n  return 0;';
   return `function(${args.join(', ')}) {
   ${lines.join('\n  ')}
-  ${body}
+  ${branches.join('\n  ')}
+  return 0;
 }`;
 }
 
