@@ -1,6 +1,7 @@
 import type { Backend } from './backend.js';
 import { CpuBackend } from './cpu/index.js';
 import { GpuJsBackend, GPUJS_MODES, type GpuJsMode } from './gpujs/index.js';
+import { installWebGpu } from './gpujs/webgpu-env.js';
 
 /** Names accepted by {@link initBackend} and the `PSILON_BACKEND` environment variable. */
 export type BackendName = 'auto' | 'cpu' | 'gpujs' | `gpujs:${GpuJsMode}`;
@@ -36,10 +37,11 @@ export async function createBackend(name: BackendName | string): Promise<Backend
   }
   if (name === 'auto') {
     try {
-      const g = await GpuJsBackend.create({ mode: 'webgpu' });
-      if (!/software rasterizer/.test(g.description)) return g;
-      await g.dispose();
-      return withNote(new CpuBackend(), 'auto chose cpu: WebGPU reaches only a software rasterizer');
+      // look at the adapter first: no device (and no gpu.js) is started for a software one
+      const probe = await installWebGpu();
+      await probe.teardown();
+      if (probe.software) return withNote(new CpuBackend(), `auto chose cpu: WebGPU reaches only a software rasterizer (${probe.adapterName})`);
+      return await GpuJsBackend.create({ mode: 'webgpu' });
     } catch (e) {
       return withNote(new CpuBackend(), `auto chose cpu: no hardware GPU (${(e as Error).message.split('\n')[0]})`);
     }
