@@ -92,12 +92,26 @@ export interface Model {
   dispose(): void;
 }
 
+/**
+ * What both architectures share: the resolved config, the seeded generator that
+ * initialises every layer in order, and the NormLinear embedder X·W₁ + b₁ (shared g
+ * when `share`). Subclasses add their blocks and predictor.
+ */
 abstract class Base implements Model {
-  abstract readonly config: NetConfig;
-  abstract readonly embedder: NormLinear;
+  readonly config: NetConfig;
+  readonly embedder: NormLinear;
+  /** Initialises the layers after the embedder, in order. */
+  protected readonly rng: RNG;
   abstract readonly blocks: WNLayer[];
   abstract readonly predictor: WNLayer;
   abstract forward(x: Tensor): Tensor;
+  protected constructor(arch: 'net' | 'resnet', options: NetOptions, where: string) {
+    this.config = resolve(arch, options, where);
+    const { inDim, hidden, share, norm, bias, dtype } = this.config;
+    this.rng = options.rng ?? new RNG(options.seed ?? 0);
+    this.embedder = new NormLinear({ inDim, outDim: hidden, rng: this.rng, norm, shareG: share, bias, dtype });
+  }
+
   layers(): WNLayer[] { return [this.embedder, ...this.blocks, this.predictor]; }
   parameters(): Tensor[] { return this.layers().flatMap((l) => l.parameters()); }
   gains(): Tensor[] { return this.layers().map((l) => l.g); }
@@ -115,17 +129,13 @@ abstract class Base implements Model {
  * Hidden layers share g when `share` (PSiLON); the predictor has one g per output and a bias.
  */
 export class NormNet extends Base {
-  readonly config: NetConfig;
-  readonly embedder: NormLinear;
   readonly blocks: NormLinear[];
   readonly predictor: NormLinear;
 
   constructor(options: NetOptions) {
-    super();
-    this.config = resolve('net', options, 'NormNet');
-    const { inDim, hidden, outDim, nHidden, share, norm, bias, dtype } = this.config;
-    const rng = options.rng ?? new RNG(options.seed ?? 0);
-    this.embedder = new NormLinear({ inDim, outDim: hidden, rng, norm, shareG: share, bias, dtype });
+    super('net', options, 'NormNet');
+    const { hidden, outDim, nHidden, share, norm, bias, dtype } = this.config;
+    const rng = this.rng;
     this.blocks = Array.from({ length: nHidden - 1 }, () => new NormLinear({ inDim: hidden, outDim: hidden, rng, norm, shareG: share, bias, dtype }));
     this.predictor = new NormLinear({ inDim: hidden, outDim, rng, norm, shareG: false, bias: true, dtype });
   }
@@ -144,17 +154,13 @@ export class NormNet extends Base {
  * block starts as the identity), and a CReLU predictor with unshared g.
  */
 export class NormResNet extends Base {
-  readonly config: NetConfig;
-  readonly embedder: NormLinear;
   readonly blocks: CReLUNormLinear[];
   readonly predictor: CReLUNormLinear;
 
   constructor(options: NetOptions) {
-    super();
-    this.config = resolve('resnet', options, 'NormResNet');
-    const { inDim, hidden, outDim, nHidden, share, norm, bias, dtype } = this.config;
-    const rng = options.rng ?? new RNG(options.seed ?? 0);
-    this.embedder = new NormLinear({ inDim, outDim: hidden, rng, norm, shareG: share, bias, dtype });
+    super('resnet', options, 'NormResNet');
+    const { hidden, outDim, nHidden, share, norm, bias, dtype } = this.config;
+    const rng = this.rng;
     this.blocks = Array.from({ length: nHidden - 1 }, () =>
       new CReLUNormLinear({ inDim: hidden, outDim: hidden, rng, norm, shareG: share, bias, gInit: 0, dtype }));
     this.predictor = new CReLUNormLinear({ inDim: hidden, outDim, rng, norm, shareG: false, bias: true, gInit: 1, dtype });
