@@ -26,8 +26,8 @@ class GpuJsBuffer implements BackendBuffer {
   value: Value | undefined;
   /** Settles when `value` is set (async modes). */
   ready: Promise<void> = Promise.resolve();
-  /** Launches that read this buffer; it may be released only after they ran. */
-  readers: Promise<unknown>[] = [];
+  /** Settles after this buffer's last queued reader ran; it may be released only then. */
+  lastUse: Promise<unknown> = Promise.resolve();
   freed = false;
   constructor(readonly size: number) {}
 }
@@ -50,6 +50,10 @@ export class GpuJsBackend implements Backend {
   readonly synchronous: boolean;
   private readonly kernels = new Map<string, Kernel>();
   private live = 0;
+  /** Device-resident results not yet destroyed (webgpu mode). */
+  private deviceLive = 0;
+  /** Releases queued behind running kernels (webgpu mode). */
+  private readonly releasing = new Set<Promise<void>>();
   private failure: Error | undefined;
   private disposed = false;
 
@@ -159,9 +163,11 @@ export class GpuJsBackend implements Backend {
     }
     out.ready = Promise.all(ins.map((b) => b.ready))
       .then(() => kernel(...ins.map((b) => b.value)) as Promise<DeviceResult>)
-      .then((r) => { out.value = r; });
+      .then((r) => { out.value = r; this.deviceLive++; });
     out.ready.catch((e: Error) => { this.failure ??= new Error(`gpujs[webgpu] kernel failed: ${e.message}`); });
-    for (const b of ins) b.readers.push(out.ready);
+    out.lastUse = out.ready;
+    // one promise per buffer, however often it is read (parameters are read every step)
+    for (const b of ins) b.lastUse = Promise.allSettled([b.lastUse, out.ready]);
     return out;
   }
 
@@ -207,17 +213,28 @@ export class GpuJsBackend implements Backend {
     b.freed = true;
     this.live--;
     if (this.synchronous) { b.value = undefined; return; }
-    void Promise.allSettled([b.ready, ...b.readers]).then(() => {
-      (b.value as DeviceResult | undefined)?.delete();
+    const done = Promise.allSettled([b.ready, b.lastUse]).then(() => {
+      const v = b.value as DeviceResult | undefined;
+      if (v) { v.delete(); this.deviceLive--; }
       b.value = undefined;
     });
-    b.readers = [];
+    this.releasing.add(done);
+    void done.finally(() => this.releasing.delete(done));
   }
 
   liveBuffers(): number { return this.live; }
 
+  /** Device-resident results not yet destroyed; in the synchronous modes, the live host buffers. */
+  deviceBuffers(): number { return this.synchronous ? this.live : this.deviceLive; }
+
+  /** Waits until every release queued behind running kernels has happened. */
+  async settle(): Promise<void> {
+    while (this.releasing.size) await Promise.allSettled([...this.releasing]);
+  }
+
   async dispose(): Promise<void> {
     if (this.disposed) return;
+    await this.settle();
     this.disposed = true;
     for (const k of this.kernels.values()) k.destroy?.();
     this.kernels.clear();
