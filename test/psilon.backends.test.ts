@@ -1,0 +1,56 @@
+/**
+ * Training end to end on gpu.js (webgpu over lavapipe in CI; webasm everywhere):
+ * the asynchronous read-back path of `train`, `evaluate` and the sparsity report,
+ * against the same run on the float32 cpu backend.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as C from '@psilon/core';
+import { CpuBackend, GpuJsBackend, type Backend } from '@psilon/core';
+import { evaluate, lipschitzBound, psilonNet, psilonResNet, train, type Dataset, type Model } from 'psilon';
+
+function blobs(n: number, seed: number): Dataset {
+  const rng = new C.RNG(seed), d = 4;
+  const x = new Float64Array(n * d), y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    y[i] = i % 3;
+    for (let j = 0; j < d; j++) x[i * d + j] = (j === y[i] ? 2 : 0) + 0.7 * rng.normal();
+  }
+  return { x, y, n, d, task: 'multiclass', outputs: 3 };
+}
+
+async function run(be: Backend, make: () => Model) {
+  C.setBackend(be);
+  const model = make();
+  const res = await train(model, blobs(90, 1), { epochs: 6, batchSize: 30, lr: 1e-2, lambda: 1e-3, validation: blobs(30, 2), progress: false });
+  const test = await evaluate(model, blobs(30, 3));
+  const bound = (await lipschitzBound(model)).value;
+  model.dispose();
+  return { losses: res.history.map((h) => h.objective), test, near: res.nearSparsity, bound };
+}
+
+for (const mode of ['webgpu', 'webasm'] as const) {
+  describe(`training on gpujs[${mode}] matches cpu float32`, () => {
+    let be: Backend | undefined;
+    let why = '';
+    beforeAll(async () => { try { be = await GpuJsBackend.create({ mode }); } catch (e) { why = (e as Error).message; } });
+    afterAll(async () => { C.setBackend(new CpuBackend()); await be?.dispose(); });
+
+    for (const [name, make] of [
+      ['PSiLON Net', () => psilonNet({ inDim: 4, hidden: 12, outDim: 3, nHidden: 3, seed: 5 })],
+      ['PSiLON ResNet', () => psilonResNet({ inDim: 4, hidden: 12, outDim: 3, nHidden: 3, seed: 5 })],
+    ] as const) {
+      it(name, async (ctx) => {
+        if (!be) {
+          if (mode === 'webgpu' && process.env.CI) throw new Error(`webgpu must run in CI: ${why}`);
+          return ctx.skip();
+        }
+        const got = await run(be, make);
+        const want = await run(new CpuBackend(), make);
+        got.losses.forEach((l, i) => expect(Math.abs(l - want.losses[i]!) / want.losses[i]!).toBeLessThan(1e-4));
+        expect(got.test.metric).toBe(want.test.metric);
+        expect(Math.abs(got.near - want.near)).toBeLessThan(1e-4);
+        expect(Math.abs(got.bound - want.bound) / want.bound).toBeLessThan(1e-5);
+      });
+    }
+  });
+}
