@@ -173,7 +173,7 @@ export async function mnistExperiment(o: ExperimentOptions & { variants?: ResNet
     notes: [
       `Data: the ${data.n} real MNIST digits bundled by the \`mnist\` package (${s.perClass} per class), pixels in [−1, 1], stratified 50/25/25 train/validation/test (${sp.train.n}/${sp.validation.n}/${sp.test.n}).`,
       `CReLU ResNets of width ${s.hidden}, n_hidden ${s.nHidden}, ${s.epochs} epochs, batch ${s.batch}, lr 2e-2; λ per variant as the reference script marks best (no grid search at this size).`,
-      'The paper ran Fashion-MNIST (10k train / 20k validation) with width 500, 9 residual blocks and 400 epochs; use `--size full` and `psilon train --idx …` for that scale.',
+      'The paper ran Fashion-MNIST (10k train / 20k validation) with width 500, 9 residual blocks and 400 epochs; `--size full` runs that architecture on the bundled digits, and `psilon train --data idx --images … --labels …` trains on Fashion-MNIST files you have.',
       'The projected-gradient PSiLON variant is not built (its target set is unspecified, PAPER.md §12).',
     ],
     settings: { size, seed, ...s, variants },
