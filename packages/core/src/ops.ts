@@ -7,10 +7,10 @@
  * |·|'(0) = 0, and ties of maximum/minimum (and of max-reductions) split the
  * gradient equally (½-½ for two), as PyTorch does.
  */
-import { broadcastShapes, broadcastStrides, sizeOf, stridesOf, type BinaryOp, type UnaryOp } from '@psilon/kernels';
+import { broadcastShapes, broadcastStrides, sizeOf, stridesOf, type BackendBuffer, type BinaryOp, type DType, type UnaryOp } from '@psilon/kernels';
 import { getBackendOf } from './backend-of.js';
 import { checkOptions, fmt } from './errors.js';
-import { noGrad, record, type BackwardFn } from './tape.js';
+import { record, type BackwardFn } from './tape.js';
 import { Tensor } from './tensor.js';
 
 /** A tensor or a plain number (broadcast as a scalar of the other operand's dtype). */
@@ -28,7 +28,7 @@ function pair(a: TensorLike, b: TensorLike, op: string): [Tensor, Tensor] {
 }
 
 /** Runs one forward kernel and records its backward rule. */
-function apply(name: string, inputs: Tensor[], shape: readonly number[], forward: () => import('@psilon/kernels').BackendBuffer, backward: BackwardFn): Tensor {
+function apply(name: string, inputs: Tensor[], shape: readonly number[], forward: () => BackendBuffer, backward: BackwardFn): Tensor {
   const be = getBackendOf(inputs, name);
   const out = new Tensor(forward(), shape, be);
   record(name, inputs, [out], backward);
@@ -304,14 +304,14 @@ export function gather(x: Tensor, indices: Tensor): Tensor {
 }
 
 /** One-hot rows [n, depth] from integer-valued class indices (no gradient), in `dtype` (default: the indices'). */
-export function oneHot(indices: Tensor, depth: number, dtype: import('@psilon/kernels').DType = indices.dtype): Tensor {
+export function oneHot(indices: Tensor, depth: number, dtype: DType = indices.dtype): Tensor {
   checkIndices(indices, 'oneHot');
   if (!Number.isInteger(depth) || depth < 1) throw new Error(`oneHot: depth must be a positive integer, got ${depth}`);
   return new Tensor(indices.backend.oneHot(indices.buffer, depth, dtype), [indices.size, depth], indices.backend);
 }
 
 /** A copy in another dtype. ∂: cast back */
-export function cast(x: Tensor, dtype: import('@psilon/kernels').DType): Tensor {
+export function cast(x: Tensor, dtype: DType): Tensor {
   if (x.dtype === dtype) return x;
   const out = new Tensor(x.backend.cast(x.buffer, dtype), x.shape, x.backend);
   record('cast', [x], [out], ([g]) => [cast(g!, x.dtype)]);
@@ -352,4 +352,3 @@ export function zerosLike(x: Tensor): Tensor { return new Tensor(x.backend.fill(
 /** Ones with x's shape, dtype and backend. */
 export function onesLike(x: Tensor): Tensor { return new Tensor(x.backend.fill(x.size, 1, x.dtype), x.shape, x.backend); }
 
-export { noGrad };

@@ -4,10 +4,11 @@
  * walks the nodes in reverse topological order (micrograd's engine, with
  * multi-output nodes and memory scopes).
  */
-import { getBackendOf } from './backend-of.js';
 import { fmt } from './errors.js';
 import { keep, tidy } from './memory.js';
 import { Tensor } from './tensor.js';
+// ops.ts imports this file too; the cycle is safe because both only call each other at run time
+import { add, onesLike, zerosLike } from './ops.js';
 
 /** Maps the gradients of a node's outputs to the gradients of its inputs (null = no gradient). */
 export type BackwardFn = (gradOutputs: Tensor[]) => (Tensor | null)[];
@@ -76,7 +77,7 @@ export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions =
     const grads = new Map<Tensor, Tensor>();
     const accumulate = (t: Tensor, g: Tensor): void => {
       const prev = grads.get(t);
-      grads.set(t, prev ? noGrad(() => addSame(prev, g)) : g);
+      grads.set(t, prev ? noGrad(() => add(prev, g)) : g);
     };
     accumulate(root, seed ?? noGrad(() => onesLike(root)));
     for (let i = order.length - 1; i >= 0; i--) {
@@ -104,7 +105,7 @@ export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions =
     for (const [t, g] of grads) {
       if (t.node || !t.requiresGrad) continue;
       if (t.grad) {
-        const sum = noGrad(() => addSame(t.grad!, g));
+        const sum = noGrad(() => add(t.grad!, g));
         t.grad.dispose();
         t.grad = keep(sum);
       } else {
@@ -114,11 +115,3 @@ export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions =
     }
   });
 }
-
-// Small local helpers (the full op set lives in ops.ts, which imports this file).
-function addSame(a: Tensor, b: Tensor): Tensor {
-  const be = getBackendOf([a, b], 'backward');
-  return new Tensor(be.binary('add', a.buffer, a.shape, b.buffer, b.shape, a.shape), a.shape, be);
-}
-function onesLike(t: Tensor): Tensor { return new Tensor(t.backend.fill(t.size, 1, t.dtype), t.shape, t.backend); }
-function zerosLike(t: Tensor): Tensor { return new Tensor(t.backend.fill(t.size, 0, t.dtype), t.shape, t.backend); }
