@@ -1,6 +1,6 @@
 /** The CLI and every experiment at its --quick size, end to end. */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../packages/psilon/src/cli.js';
@@ -37,6 +37,18 @@ describe('psilon CLI', () => {
       if (name === 'tabular' || name === 'figure1') expect(report).toContain('.svg');
     });
   }
+
+  it('experiment tabular runs on a CSV file of the user (classification: no ridge row)', async () => {
+    const rows = ['a,b,c,label'];
+    for (let i = 0; i < 60; i++) rows.push(`${i % 7},${(i * 3) % 11},${i % 2 ? 'x' : 'y'},${i % 7 > 3 ? 'hi' : 'lo'}`);
+    const file = join(dir, 'mine.csv');
+    writeFileSync(file, rows.join('\n'));
+    const r = await run(['experiment', 'tabular', '--quick', '--file', file, '--target', 'label', '--backend', 'cpu', '--out', join(dir, 'csv')]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/test log-loss/);
+    expect(r.out).not.toMatch(/Ridge/);
+    expect((await run(['experiment', 'tabular', '--quick', '--file', file, '--out', dir])).err).toMatch(/--target/);
+  });
 
   it('train saves a loadable model', async () => {
     const file = join(dir, 'm.json');

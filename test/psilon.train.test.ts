@@ -67,6 +67,12 @@ describe('training', () => {
     });
     expect(runs.map((r) => r.lambda)).toEqual([1e-4, 1e-1, 10]);
     expect(best.result.valLoss).toBe(Math.min(...runs.map((r) => r.result.valLoss!)));
+    // warm start (the reference code's behaviour): one model carried across the grid
+    const warm = await selectLambda(() => psilonNet({ inDim: 6, hidden: 8, outDim: 1, nHidden: 2, seed: 3 }), data, {
+      grid: [1e-4, 1e-1], epochs: 10, batchSize: 64, lr: 1e-2, validation: val, progress: false, warmStart: true,
+    });
+    expect(warm.runs[1]!.model).toBe(warm.runs[0]!.model);
+    expect(warm.runs[1]!.result.history[0]!.trainLoss).toBeLessThan(runs[1]!.result.history[0]!.trainLoss);
     const bad = psilonNet({ inDim: 6, hidden: 8, outDim: 1, nHidden: 2, seed: 3 });
     await expect(train(bad, data, { epochs: 10, batchSize: 64, lr: 1e30, lambda: 0, progress: false })).rejects.toThrow(/non-finite loss at epoch \d+, step \d+/);
     await expect(train(bad, data, { epochs: 5, batchSize: 64, lr: 1e-2, lambda: 0 })).rejects.toThrow(/pctStart·epochs > 1 .* at least 6 epochs/);
