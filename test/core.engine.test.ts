@@ -124,6 +124,30 @@ describe('optimizers and schedules', () => {
     // b1 = 2, q = 0.8; b2 = 0.9·2 + 2 = 3.8, q = 0.8 − 0.38 = 0.42
     expect(vals(q)[0]).toBeCloseTo(0.42, 12);
   });
+  it('the fused Adam kernel equals the textbook update over several steps (weight decay, β₁ changing per step)', () => {
+    const rng = new RNG(4);
+    const p = C.randn([3, 4], { rng, dtype: 'float64', requiresGrad: true });
+    const target = C.randn([3, 4], { rng, dtype: 'float64' });
+    const opt = new Adam([p], { lr: 0.05, beta2: 0.99, eps: 1e-6, weightDecay: 0.1 });
+    // reference on plain arrays
+    const P = Array.from(p.dataSync()), T = Array.from(target.dataSync());
+    const M = P.map(() => 0), V = P.map(() => 0);
+    for (let t = 1; t <= 5; t++) {
+      opt.momentum = 0.9 - 0.01 * t;
+      opt.zeroGrad();
+      C.sum(C.square(C.sub(p, target))).backward();
+      opt.step();
+      const b1 = 0.9 - 0.01 * t;
+      for (let i = 0; i < P.length; i++) {
+        const g = 2 * (P[i]! - T[i]!) + 0.1 * P[i]!;
+        M[i] = b1 * M[i]! + (1 - b1) * g;
+        V[i] = 0.99 * V[i]! + 0.01 * g * g;
+        P[i] = P[i]! - (0.05 / (1 - b1 ** t)) * M[i]! / (Math.sqrt(V[i]!) / Math.sqrt(1 - 0.99 ** t) + 1e-6);
+      }
+    }
+    Array.from(p.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(P[i]!, 12));
+  });
+
   it('OneCycle follows PyTorch OneCycleLR (PAPER.md §8: pct 0.2, lr 2e-3 → 1e-4 … 5e-5, β₁ 0.95 ↔ 0.85)', () => {
     const p = tensor([1], undefined, { requiresGrad: true });
     const opt = new Adam([p], { lr: 2e-3 });

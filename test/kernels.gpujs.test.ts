@@ -125,6 +125,19 @@ for (const mode of modes) {
       }
     });
 
+    it('fused Adam step', async (ctx) => {
+      if (!gb) return ctx.skip();
+      const r = rng(21);
+      for (const n of [1, 7, 257]) {
+        const [P, G, M] = [up(uniform(r, n)), up(uniform(r, n)), up(uniform(r, n))];
+        const V = up(uniform(r, n, 0, 1));
+        const h = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, bc1: 1 - 0.9 ** 3, bc2: 1 - 0.999 ** 3 };
+        const og = gb.adamStep(P.g, G.g, M.g, V.g, h), or = ref.adamStep(P.r, G.r, M.r, V.r, h);
+        for (let k = 0; k < 3; k++) await same(og[k]!, or[k]!);
+        for (const b of [P, G, M, V]) gb.free(b.g);
+      }
+    });
+
     it('every kernel called 1,000 times: live buffers and device buffers return to where they were', async (ctx) => {
       if (!gb) return ctx.skip();
       const g = gb as GpuJsBackend;
@@ -147,7 +160,7 @@ for (const mode of modes) {
         ];
         const f = g.weightNorm([v], s1, spec);
         const b = g.weightNormBackward([acc], [v], s1, f.norms, spec);
-        outs.push(...f.w, f.norms, ...b.dv, b.dg);
+        outs.push(...f.w, f.norms, ...b.dv, b.dg, ...g.adamStep(v, acc, X, X, { lr: 1e-3, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, bc1: 0.1, bc2: 0.01 }));
         const next = g.binary('mul', outs[1]!, [8, 8], X, [8, 8], [8, 8]); // the matmul result
         for (const o of outs) g.free(o);
         g.free(acc);

@@ -1,9 +1,9 @@
 /** Optimizers over parameter lists. Updates replace parameter values in place (`Tensor.assign`). */
 import { checkOptions, fmt } from './errors.js';
 import { keep, tidy } from './memory.js';
-import { add, div, mul, sqrt, square, sub, zerosLike } from './ops.js';
+import { add, mul, sub, zerosLike } from './ops.js';
 import { noGrad } from './tape.js';
-import type { Tensor } from './tensor.js';
+import { Tensor } from './tensor.js';
 
 /** The common optimizer surface; `lr` and `momentum` (β₁ for Adam) are writable for schedules. */
 export interface Optimizer {
@@ -119,22 +119,20 @@ export class Adam extends Base {
   set beta1(v: number) { this.momentum = v; }
   /** Steps taken so far. */
   get steps(): number { return this.t; }
+  /** One step for every parameter with a gradient, through the backend's fused Adam kernel. */
   step(): void {
     this.t++;
-    const b1 = this.momentum, b2 = this.beta2;
-    const bc1 = 1 - b1 ** this.t, bc2 = 1 - b2 ** this.t;
-    noGrad(() => {
-      for (const p of this.params) {
-        if (!p.grad) continue;
-        tidy(() => {
-          const g = this.weightDecay ? add(p.grad!, mul(p, this.weightDecay)) : p.grad!;
-          const [m, v] = this.slots(p, 2);
-          m!.assign(add(mul(m!, b1), mul(g, 1 - b1)));
-          v!.assign(add(mul(v!, b2), mul(square(g), 1 - b2)));
-          const denom = add(div(sqrt(v!), Math.sqrt(bc2)), this.eps);
-          p.assign(sub(p, mul(div(m!, denom), this.lr / bc1)));
-        });
-      }
-    });
+    const h = {
+      lr: this.lr, beta1: this.momentum, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay,
+      bc1: 1 - this.momentum ** this.t, bc2: 1 - this.beta2 ** this.t,
+    };
+    for (const p of this.params) {
+      const g = p.grad;
+      if (!g) continue;
+      const [m, v] = this.slots(p, 2);
+      const be = p.backend;
+      const out = be.adamStep(p.buffer, g.buffer, m!.buffer, v!.buffer, h).map((b) => new Tensor(b, p.shape, be));
+      [p, m!, v!].forEach((t, i) => { t.assign(out[i]!); out[i]!.dispose(); });
+    }
   }
 }

@@ -41,6 +41,12 @@ export interface WeightNormSpec {
 }
 
 /**
+ * Hyperparameters of one Adam step (PyTorch's update). `bc1 = 1 − β₁ᵗ` and
+ * `bc2 = 1 − β₂ᵗ` are the bias corrections of step t.
+ */
+export interface AdamHyper { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; bc1: number; bc2: number }
+
+/**
  * The interface the tensor engine computes through. A backend moves buffers and
  * runs kernels; it knows nothing of tensors or gradients. Shapes are passed with
  * every call, buffers are flat and row-major. Every method returns a new buffer
@@ -94,6 +100,13 @@ export interface Backend {
   oneHot(indices: BackendBuffer, depth: number, dtype: DType): BackendBuffer;
   /** Softmax (or log-softmax) of each row of a [rows, cols] matrix, max-shifted for stability. */
   softmax(a: BackendBuffer, rows: number, cols: number, log: boolean): BackendBuffer;
+
+  /**
+   * One fused Adam step for a parameter p with gradient g and moments m, v:
+   * g' = g + wd·p, m' = β₁m + (1−β₁)g', v' = β₂v + (1−β₂)g'², p' = p − (lr/bc1)·m'/(√v'/√bc2 + ε).
+   * Returns [p', m', v'].
+   */
+  adamStep(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): [BackendBuffer, BackendBuffer, BackendBuffer];
 
   // --- fused weight normalization (PAPER.md §2, §3, §5) -----------------------------
   /**

@@ -2,7 +2,7 @@
  * @psilon/kernels — the backend interface the tensor engine computes through,
  * a hand-written CPU backend (float32 and float64) and a gpu.js backend.
  */
-export type { Backend, BackendBuffer, WeightNormSpec, WeightNormResult, WeightNormGrads } from './backend.js';
+export type { Backend, BackendBuffer, WeightNormSpec, WeightNormResult, WeightNormGrads, AdamHyper } from './backend.js';
 export * from './types.js';
 export * from './ops.js';
 export { CpuBackend } from './cpu/index.js';

@@ -1,4 +1,4 @@
-import type { Backend, BackendBuffer, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
+import type { AdamHyper, Backend, BackendBuffer, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
 import type { DType, Shape, TypedArray } from '../types.js';
 import { allocArray, broadcastStrides, sizeOf, stridesOf } from '../types.js';
 import { binaryFn, unaryFn, type BinaryOp, type ReduceOp, type UnaryOp } from '../ops.js';
@@ -215,6 +215,22 @@ export class CpuBackend implements Backend {
       for (let c = 0; c < cols; c++) out[o + c] = log ? x[o + c]! - mx - ls : Math.exp(x[o + c]! - mx) / s;
     }
     return this.wrap(out);
+  }
+
+  adamStep(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): [BackendBuffer, BackendBuffer, BackendBuffer] {
+    const P = this.get(p), G = this.get(g), M = this.get(m), V = this.get(v);
+    const n = P.length;
+    const [p2, m2, v2] = [allocArray(p.dtype, n), allocArray(p.dtype, n), allocArray(p.dtype, n)];
+    const step = h.lr / h.bc1, root = Math.sqrt(h.bc2);
+    for (let i = 0; i < n; i++) {
+      const gi = G[i]! + h.weightDecay * P[i]!;
+      const mi = h.beta1 * M[i]! + (1 - h.beta1) * gi;
+      const vi = h.beta2 * V[i]! + (1 - h.beta2) * gi * gi;
+      m2[i] = mi;
+      v2[i] = vi;
+      p2[i] = P[i]! - (step * mi) / (Math.sqrt(vi) / root + h.eps);
+    }
+    return [this.wrap(p2), this.wrap(m2), this.wrap(v2)];
   }
 
   weightNorm(v: readonly BackendBuffer[], g: BackendBuffer, spec: WeightNormSpec): WeightNormResult {

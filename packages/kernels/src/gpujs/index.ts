@@ -1,4 +1,4 @@
-import type { Backend, BackendBuffer, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
+import type { AdamHyper, Backend, BackendBuffer, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
 import type { DType, Shape, TypedArray } from '../types.js';
 import { broadcastStrides, sizeOf } from '../types.js';
 import type { BinaryOp, ReduceOp, UnaryOp } from '../ops.js';
@@ -303,6 +303,15 @@ export class GpuJsBackend implements Backend {
     const out = this.launch(src.softmaxSource(cols, log), rows * cols, [a, lse]);
     this.free(lse);
     return out;
+  }
+
+  adamStep(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): [BackendBuffer, BackendBuffer, BackendBuffer] {
+    const hb = this.upload([h.lr / h.bc1, h.beta1, h.beta2, h.eps, h.weightDecay, Math.sqrt(h.bc2)], 'float32');
+    const m2 = this.launch(src.adamMomentSource(false), p.size, [p, g, m, hb]);
+    const v2 = this.launch(src.adamMomentSource(true), p.size, [p, g, v, hb]);
+    const p2 = this.launch(src.adamParamSource(), p.size, [p, m2, v2, hb]);
+    this.free(hb);
+    return [p2, m2, v2];
   }
 
   weightNorm(v: readonly BackendBuffer[], g: BackendBuffer, spec: WeightNormSpec): WeightNormResult {

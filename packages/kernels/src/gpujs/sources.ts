@@ -271,3 +271,21 @@ export const sumAllSource = (n: number): string => `function(a) {
   for (let i = 0; i < ${n}; i++) { s = s + a[i]; }
   return s;
 }`;
+
+// --- optimizer --------------------------------------------------------------------------------
+
+/**
+ * The fused Adam step in three kernels (a gpu.js kernel has one output). Hyperparameters
+ * arrive in a small buffer h = [lr/bc1, β₁, β₂, ε, wd, √bc2], so the sources never change
+ * with the schedule and compile once.
+ */
+export const adamMomentSource = (second: boolean): string => `function(p, g, m, h) {
+  const k = this.thread.x;
+  const gi = g[k] + h[4] * p[k];
+  return ${second ? 'h[2] * m[k] + (1 - h[2]) * gi * gi' : 'h[1] * m[k] + (1 - h[1]) * gi'};
+}`;
+
+export const adamParamSource = (): string => `function(p, m, v, h) {
+  const k = this.thread.x;
+  return p[k] - h[0] * m[k] / (Math.sqrt(v[k]) / h[5] + h[3]);
+}`;
