@@ -38,7 +38,7 @@ describe('psilon CLI', () => {
     });
   }
 
-  it('experiment tabular runs on a CSV file of the user (classification: no ridge row)', async () => {
+  it('experiment tabular runs on a CSV file of the user (classification: logistic regression instead of ridge)', async () => {
     const rows = ['a,b,c,label'];
     for (let i = 0; i < 60; i++) rows.push(`${i % 7},${(i * 3) % 11},${i % 2 ? 'x' : 'y'},${i % 7 > 3 ? 'hi' : 'lo'}`);
     const file = join(dir, 'mine.csv');
@@ -47,6 +47,7 @@ describe('psilon CLI', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/test log-loss/);
     expect(r.out).not.toMatch(/Ridge/);
+    expect(r.out).toMatch(/Logistic regression \(L2\)/);
     expect((await run(['experiment', 'tabular', '--quick', '--file', file, '--out', dir])).err).toMatch(/--target/);
   });
 

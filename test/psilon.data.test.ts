@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as C from '@psilon/core';
 import {
-  fitRidge, fitStandardizer, fitTargetScaler, idxToDataset, loadBoston, loadIris, loadMnist, loadModel, parseARFF, parseCSV, parseIDX,
+  fitLogistic, selectLogistic, logisticScore, fitRidge, fitStandardizer, fitTargetScaler, idxToDataset, loadBoston, loadIris, loadMnist, loadModel, parseARFF, parseCSV, parseIDX,
   prepareTabular, psilonNet, psilonResNet, saveModel, selectRidge, standardize, tableToDataset, tabularSplits, loadTableFile, linePlot,
 } from 'psilon';
 
@@ -129,6 +129,17 @@ describe('bundled datasets and preprocessing (PAPER.md §9)', () => {
       expect(Math.abs(s)).toBeLessThan(1e-8);
     }
     expect(selectRidge(b.train, b.validation).valRMSE).toBeGreaterThan(0);
+  });
+});
+
+describe('logistic regression baseline', () => {
+  it('separates iris well above chance and gains from a small α over a huge one', () => {
+    const d = prepareTabular(loadIris(), 0);
+    const best = selectLogistic(d.train, d.validation);
+    expect(logisticScore(best, d.test).accuracy).toBeGreaterThan(0.85);
+    const heavy = fitLogistic(d.train, 100);
+    expect(logisticScore(heavy, d.validation).loss).toBeGreaterThan(best.valLoss);
+    expect(() => fitLogistic(prepareTabular(loadBoston(), 0).train, 1)).toThrow(/classification/);
   });
 });
 

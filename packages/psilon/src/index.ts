@@ -21,6 +21,7 @@ export {
 } from './train.js';
 export * from './data/index.js';
 export { fitRidge, selectRidge, ridgeRMSE, choleskySolve, RIDGE_ALPHAS, type Ridge } from './ridge.js';
+export { fitLogistic, selectLogistic, logisticScore, LOGISTIC_ALPHAS, type Logistic } from './logistic.js';
 export { saveModel, loadModel, parameterNames, type SavedModel } from './serialize.js';
 export { linePlot, type Series, type PlotOptions } from './plot.js';
 export { markdownTable, textTable, writeReport, fmtNum, type ExperimentResult, type Table as ResultTable } from './report.js';
