@@ -61,6 +61,14 @@ describe('psilon CLI', () => {
     expect(m.config.arch).toBe('resnet');
   });
 
+  it('bench prints gated timings for the chosen backend', async () => {
+    const r = await run(['bench', '--sizes', '16,33', '--backend', 'cpu']);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/backend: cpu/);
+    expect(r.out).toMatch(/matmul 33×33·33×33 +[\d.]+ +[\d.]+/);
+    expect(r.out).toMatch(/L1 weight norm fwd\+bwd 500×500/);
+  });
+
   it('rejects bad commands and options with usage errors (exit 2)', async () => {
     expect((await run(['experiment', 'nope'])).err).toMatch(/name one of tabular/);
     expect((await run(['experiment', 'tabular', '--quik'])).err).toMatch(/Unknown option '--quik'/);
