@@ -73,12 +73,14 @@ export function checkGrad(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tens
   values.forEach((v, i) => {
     const numeric = new Float64Array(v.length);
     for (let k = 0; k < v.length; k++) {
+      // perturb our private copy in place, then restore it
       const orig = v[k]!;
-      const plus = values.map((w) => w.slice());
-      const minus = values.map((w) => w.slice());
-      plus[i]![k] = orig + eps;
-      minus[i]![k] = orig - eps;
-      numeric[k] = (evalAt(plus) - evalAt(minus)) / (2 * eps);
+      v[k] = orig + eps;
+      const fPlus = evalAt(values);
+      v[k] = orig - eps;
+      const fMinus = evalAt(values);
+      v[k] = orig;
+      numeric[k] = (fPlus - fMinus) / (2 * eps);
     }
     const scale = numeric.reduce((m, x) => Math.max(m, Math.abs(x)), 0);
     let worstHere = 0;

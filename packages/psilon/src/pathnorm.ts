@@ -8,8 +8,10 @@ import type { Tensor } from '@psilon/core';
 import type { CReLUNormLinear, NormLinear } from './layers.js';
 import { NormNet, NormResNet, type Model } from './models.js';
 
-/** Product of scalar tensors (all [1]). */
-const prod = (xs: readonly Tensor[]): Tensor => xs.reduce((a, b) => C.mul(a, b));
+/** Product of scalar tensors (all [1]); ones shaped like `like` for an empty list. */
+const prod = (xs: readonly Tensor[], like: Tensor): Tensor => (xs.length ? xs.reduce((a, b) => C.mul(a, b)) : C.onesLike(like));
+/** Π_{l≠i} xs_l: the product of every factor but the i-th. */
+const prodExcept = (xs: readonly Tensor[], i: number): Tensor => prod(xs.filter((_, l) => l !== i), xs[i]!);
 
 /**
  * PSiLON Net closed form R = |Π_{i<K} g_i|·Σ_o|g_{K,o}| (PAPER.md §6). Inputs: the
@@ -20,17 +22,13 @@ const netClosedForm = C.customOp<null>({
   name: 'pathNormNetClosedForm',
   forward(gs) {
     const hidden = gs.slice(0, -1), gK = gs[gs.length - 1]!;
-    return { outputs: [C.reshape(C.mul(C.abs(prod(hidden)), C.sum(C.abs(gK))), [])], saved: null };
+    return { outputs: [C.reshape(C.mul(C.abs(prod(hidden, gs[0]!)), C.sum(C.abs(gK))), [])], saved: null };
   },
   backward([gR], _saved, gs) {
     const hidden = gs.slice(0, -1), gK = gs[gs.length - 1]!;
-    const P = prod(hidden);
+    const P = prod(hidden, gs[0]!);
     const S = C.sum(C.abs(gK));
-    const hiddenGrads = hidden.map((_, i) => {
-      const others = hidden.filter((__, l) => l !== i);
-      const rest = others.length ? prod(others) : C.onesLike(hidden[i]!);
-      return C.mul(C.mul(C.mul(C.sign(P), rest), S), gR!);
-    });
+    const hiddenGrads = hidden.map((_, i) => C.mul(C.mul(C.mul(C.sign(P), prodExcept(hidden, i)), S), gR!));
     return [...hiddenGrads, C.mul(C.mul(C.abs(P), C.sign(gK)), gR!)];
   },
 });
@@ -45,26 +43,21 @@ const resnetClosedForm = C.customOp<null>({
   forward(gs) {
     const g1 = gs[0]!, res = gs.slice(1, -1), gK = gs[gs.length - 1]!;
     const factors = res.map((g) => C.add(C.abs(g), 1));
-    const body = factors.length ? C.mul(C.abs(g1), prod(factors)) : C.abs(g1);
-    return { outputs: [C.reshape(C.mul(body, C.sum(C.abs(gK))), [])], saved: null };
+    return { outputs: [C.reshape(C.mul(C.mul(C.abs(g1), prod(factors, g1)), C.sum(C.abs(gK))), [])], saved: null };
   },
   backward([gR], _saved, gs) {
     const g1 = gs[0]!, res = gs.slice(1, -1), gK = gs[gs.length - 1]!;
     const factors = res.map((g) => C.add(C.abs(g), 1));
     const S = C.sum(C.abs(gK));
-    const all = factors.length ? prod(factors) : C.onesLike(g1);
+    const all = prod(factors, g1);
     const dg1 = C.mul(C.mul(C.mul(C.sign(g1), all), S), gR!);
-    const dres = res.map((g, i) => {
-      const others = factors.filter((_, l) => l !== i);
-      const rest = others.length ? prod(others) : C.onesLike(g);
-      return C.mul(C.mul(C.mul(C.mul(C.abs(g1), C.sign(g)), rest), S), gR!);
-    });
+    const dres = res.map((g, i) => C.mul(C.mul(C.mul(C.mul(C.abs(g1), C.sign(g)), prodExcept(factors, i)), S), gR!));
     const dgK = C.mul(C.mul(C.mul(C.abs(g1), all), C.sign(gK)), gR!);
     return [dg1, ...dres, dgK];
   },
 });
 
-/** Σ of a row vector r·M, the step `r ← Mᵀ r` of the explicit recursions in row form. */
+/** r·M: the step `r ← Mᵀ r` of the explicit recursions, with r kept as a row vector. */
 const stepRow = (r: Tensor, m: Tensor): Tensor => C.matmul(r, m);
 
 function identity(n: number, like: Tensor): Tensor {

@@ -213,7 +213,8 @@ export class GpuJsBackend implements Backend {
     b.freed = true;
     this.live--;
     if (this.synchronous) { b.value = undefined; return; }
-    const done = Promise.allSettled([b.ready, b.lastUse]).then(() => {
+    // lastUse starts as `ready` and only grows, so it covers the buffer's own launch too
+    const done = Promise.allSettled([b.lastUse]).then(() => {
       const v = b.value as DeviceResult | undefined;
       if (v) { v.delete(); this.deviceLive--; }
       b.value = undefined;
