@@ -22,11 +22,29 @@ describe('backend selection', () => {
     expect(c.name).toBe('cpu');
   });
 
-  it('auto prefers a hardware GPU and otherwise says why it chose cpu', async () => {
+  it('auto prefers a hardware GPU and otherwise takes wasm, saying why', async () => {
     const b = await createBackend('auto');
     if (b.name === 'gpujs') expect(b.description).not.toMatch(/software rasterizer/);
-    else expect(b.description).toMatch(/auto chose cpu: (WebGPU reaches only a software rasterizer|no hardware GPU)/);
+    else {
+      expect(b.name).toBe('wasm');
+      expect(b.description).toMatch(/auto chose wasm: (WebGPU reaches only a software rasterizer|no hardware GPU)/);
+    }
     await b.dispose();
+  });
+
+  it('wasm by name and by PSILON_BACKEND; PSILON_THREADS sets its threads', async () => {
+    process.env.PSILON_BACKEND = 'wasm';
+    process.env.PSILON_THREADS = '1';
+    try {
+      const b = await initBackend();
+      expect(b.name).toBe('wasm');
+      expect(b.description).toMatch(/1 thread\b/);
+      await b.dispose();
+      process.env.PSILON_THREADS = 'two';
+      await expect(createBackend('wasm')).rejects.toThrow(/PSILON_THREADS must be a positive integer, got 'two'/);
+    } finally {
+      delete process.env.PSILON_THREADS;
+    }
   });
 
   it('gpujs falls back through the modes and names what it fell back from', async () => {
@@ -37,7 +55,7 @@ describe('backend selection', () => {
   });
 
   it('unknown names are errors that list the valid ones', async () => {
-    await expect(createBackend('cuda')).rejects.toThrow(/unknown backend 'cuda' \(expected auto, cpu, gpujs or gpujs:</);
+    await expect(createBackend('cuda')).rejects.toThrow(/unknown backend 'cuda' \(expected auto, cpu, wasm, gpujs or gpujs:</);
     await expect(createBackend('gpujs:metal')).rejects.toThrow(/unknown backend 'gpujs:metal'/);
   });
 });

@@ -1,11 +1,12 @@
 /**
- * Training end to end on gpu.js (webgpu over lavapipe in CI; webasm everywhere):
- * the asynchronous read-back path of `train`, `evaluate` and the sparsity report,
- * against the same run on the float32 cpu backend.
+ * Training end to end on every backend (helpers/backends.ts; gpu.js webgpu over
+ * lavapipe in CI exercises the asynchronous read-back path of `train`, `evaluate`
+ * and the sparsity report) against the same run on the float32 cpu backend.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import * as C from '@psilon/core';
-import { CpuBackend, GpuJsBackend, type Backend } from '@psilon/core';
+import { CpuBackend, type Backend } from '@psilon/core';
+import { describeBackends, TRAINING_BACKENDS } from './helpers/backends.js';
 import { evaluate, lipschitzBound, psilonNet, psilonResNet, train, type Dataset, type Model } from 'psilon';
 
 function blobs(n: number, seed: number): Dataset {
@@ -28,29 +29,22 @@ async function run(be: Backend, make: () => Model) {
   return { losses: res.history.map((h) => h.objective), test, near: res.nearSparsity, bound };
 }
 
-for (const mode of ['webgpu', 'webasm'] as const) {
-  describe(`training on gpujs[${mode}] matches cpu float32`, () => {
-    let be: Backend | undefined;
-    let why = '';
-    beforeAll(async () => { try { be = await GpuJsBackend.create({ mode }); } catch (e) { why = (e as Error).message; } });
-    afterAll(async () => { C.setBackend(new CpuBackend()); await be?.dispose(); });
-
-    for (const [name, make] of [
-      ['PSiLON Net', () => psilonNet({ inDim: 4, hidden: 12, outDim: 3, nHidden: 3, seed: 5 })],
-      ['PSiLON ResNet', () => psilonResNet({ inDim: 4, hidden: 12, outDim: 3, nHidden: 3, seed: 5 })],
-    ] as const) {
-      it(name, async (ctx) => {
-        if (!be) {
-          if (mode === 'webgpu' && process.env.CI) throw new Error(`webgpu must run in CI: ${why}`);
-          return ctx.skip();
-        }
+describeBackends('training matches cpu float32', (it) => {
+  for (const [name, make] of [
+    ['PSiLON Net', () => psilonNet({ inDim: 4, hidden: 12, outDim: 3, nHidden: 3, seed: 5 })],
+    ['PSiLON ResNet', () => psilonResNet({ inDim: 4, hidden: 12, outDim: 3, nHidden: 3, seed: 5 })],
+  ] as const) {
+    it(name, async (be) => {
+      try {
         const got = await run(be, make);
         const want = await run(new CpuBackend(), make);
         got.losses.forEach((l, i) => expect(Math.abs(l - want.losses[i]!) / want.losses[i]!).toBeLessThan(1e-4));
         expect(got.test.metric).toBe(want.test.metric);
         expect(Math.abs(got.near - want.near)).toBeLessThan(1e-4);
         expect(Math.abs(got.bound - want.bound) / want.bound).toBeLessThan(1e-5);
-      });
-    }
-  });
-}
+      } finally {
+        C.setBackend(new CpuBackend());
+      }
+    });
+  }
+}, TRAINING_BACKENDS.filter((c) => c.label !== 'cpu float32'));

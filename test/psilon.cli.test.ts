@@ -30,7 +30,7 @@ describe('psilon CLI', () => {
       expect(r.code).toBe(0);
       const runDir = readdirSync(dir).find((d) => d.startsWith(`${name}-quick-`))!;
       const report = readFileSync(join(dir, runDir, 'report.md'), 'utf8');
-      expect(report).toContain('backend: cpu');
+      expect(report).toMatch(/backend: (wasm|gpujs)/); // auto: wasm without a hardware GPU
       expect(report).toMatch(/wall time: [\d.]+ s/);
       expect(report).toContain('| model |'.replace('model', name === 'mnist' ? 'variant' : 'model'));
       for (const svg of report.match(/\]\(([^)]+\.svg)\)/g) ?? []) expect(existsSync(join(dir, runDir, svg.slice(2, -1)))).toBe(true);

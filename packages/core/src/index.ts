@@ -21,7 +21,7 @@ export { checkGrad, type CheckGradOptions, type CheckGradResult } from './gradch
 export { weightNorm, pairWeightNorm, type WeightNormOptions } from './weightnorm.js';
 export { checkOptions } from './errors.js';
 export {
-  getBackend, setBackend, initBackend, createBackend, CpuBackend, GpuJsBackend,
+  getBackend, setBackend, initBackend, createBackend, CpuBackend, WasmBackend, GpuJsBackend,
   type Backend, type DType, type BackendName,
 } from '@psilon/kernels';
 

@@ -131,6 +131,10 @@ export class Adam extends Base {
       if (!g) continue;
       const [m, v] = this.slots(p, 2);
       const be = p.backend;
+      if (be.adamStepInPlace && p.ownsStorage && m!.ownsStorage && v!.ownsStorage) {
+        be.adamStepInPlace(p.buffer, g.buffer, m!.buffer, v!.buffer, h); // no allocation
+        continue;
+      }
       const out = be.adamStep(p.buffer, g.buffer, m!.buffer, v!.buffer, h).map((b) => new Tensor(b, p.shape, be));
       [p, m!, v!].forEach((t, i) => { t.assign(out[i]!); out[i]!.dispose(); });
     }

@@ -80,6 +80,8 @@ export class Tensor {
   get size(): number { return sizeOf(this.shape); }
   get rank(): number { return this.shape.length; }
   get isDisposed(): boolean { return this.storage === null; }
+  /** True when no other tensor views this one's storage (so writing it in place is invisible to others). */
+  get ownsStorage(): boolean { return this.live().refs === 1; }
 
   /** Reads the values back to the host (waits for queued kernels). */
   data(): Promise<TypedArray> { return this.backend.read(this.buffer); }

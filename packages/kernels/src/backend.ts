@@ -51,6 +51,12 @@ export interface AdamHyper { lr: number; beta1: number; beta2: number; eps: numb
  * runs kernels; it knows nothing of tensors or gradients. Shapes are passed with
  * every call, buffers are flat and row-major. Every method returns a new buffer
  * and never writes into its inputs.
+ *
+ * The buffer contract, which every backend keeps (test/kernels.backends.test.ts):
+ * a buffer of another backend, a buffer used after `free` and a second `free` of
+ * one buffer are errors; gather, scatter and one-hot indices outside their range
+ * are errors on every synchronous backend (asynchronous ones cannot look at them
+ * without waiting); a dtype the backend lacks is an error naming the backend to use.
  */
 export interface Backend {
   /** `cpu` or `gpujs`. */
@@ -107,6 +113,11 @@ export interface Backend {
    * Returns [p', m', v'].
    */
   adamStep(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): [BackendBuffer, BackendBuffer, BackendBuffer];
+  /**
+   * The same update written over p, m and v (the one method that writes its
+   * inputs): no allocation per step. Optional; callers fall back to `adamStep`.
+   */
+  adamStepInPlace?(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): void;
 
   // --- fused weight normalization (PAPER.md §2, §3, §5) -----------------------------
   /**

@@ -1,73 +1,90 @@
 /**
- * The elementwise operations every backend implements. Each entry's comment is
- * its scalar definition; backends must agree with it exactly (including at 0).
+ * The elementwise operations every backend implements, each defined once.
+ *
+ * A row holds the op's scalar definition (`math`, the contract every backend
+ * must meet exactly, including at 0 and at NaN) and its renderings:
+ * - `js`: a branch-free JavaScript expression in `x` (unary) or `a`, `b` (binary).
+ *   The `cpu` backend compiles whole loops around it; gpu.js transpiles it
+ *   (`gpujs` overrides it where gpu.js's JavaScript subset needs another spelling).
+ * - `wasm`: a WebAssembly SIMD expression over four lanes at once, with `X` (or
+ *   `A`, `B`) standing for the input vector. Ops without one (`exp`, `log`, `pow`:
+ *   Wasm has no instruction for them) run on the `wasm` backend as the `js` loop
+ *   over the Wasm heap.
+ *
+ * Conventions (docs/math.md §1): sign(0) = 0, relu'(0) = step(0) = 0, max/min
+ * propagate NaN, ties in max(a, b) split the gradient ½-½.
  */
+export interface ElementwiseDef {
+  readonly math: string;
+  readonly js: string;
+  readonly gpujs?: string;
+  readonly wasm?: string;
+}
+
+const ZERO = '(v128.const f32x4 0 0 0 0)';
+const ONE = '(v128.const f32x4 1 1 1 1)';
+const HALF = '(v128.const f32x4 0.5 0.5 0.5 0.5)';
+/** A comparison mask (all ones where true) turned into 1.0 / 0.0. */
+const ones = (mask: string): string => `(v128.and ${mask} ${ONE})`;
+
 export const UNARY_OPS = {
-  neg: '-x',
-  abs: '|x|',
-  sign: 'sign(x), with sign(0) = 0',
-  relu: 'max(x, 0)',
-  step: '1 if x > 0 else 0 (the derivative of relu, with relu\'(0) = 0)',
-  exp: 'e^x',
-  log: 'ln x',
-  sqrt: '√x',
-  square: 'x²',
-  reciprocal: '1 / x',
-} as const;
+  neg: { math: '-x', js: '-x', wasm: '(f32x4.neg X)' },
+  abs: { math: '|x|', js: 'Math.abs(x)', wasm: '(f32x4.abs X)' },
+  sign: {
+    math: 'sign(x): 1, -1, or 0 for x = 0 and NaN',
+    js: '((x > 0) - (x < 0))', gpujs: '(x > 0 ? 1 : (x < 0 ? -1 : 0))',
+    // lt − gt on all-ones masks gives 1, −1 or 0 as integers
+    wasm: `(f32x4.convert_i32x4_s (i32x4.sub (f32x4.lt X ${ZERO}) (f32x4.gt X ${ZERO})))`,
+  },
+  relu: { math: 'max(x, 0) (NaN stays NaN)', js: 'Math.max(x, 0)', wasm: `(f32x4.max X ${ZERO})` },
+  step: { math: '1 if x > 0 else 0 (relu\'(x), with relu\'(0) = 0)', js: '+(x > 0)', gpujs: '(x > 0 ? 1 : 0)', wasm: ones(`(f32x4.gt X ${ZERO})`) },
+  exp: { math: 'e^x', js: 'Math.exp(x)' },
+  log: { math: 'ln x', js: 'Math.log(x)' },
+  sqrt: { math: '√x', js: 'Math.sqrt(x)', wasm: '(f32x4.sqrt X)' },
+  square: { math: 'x²', js: 'x * x', wasm: '(f32x4.mul X X)' },
+  reciprocal: { math: '1 / x', js: '1 / x', wasm: `(f32x4.div ${ONE} X)` },
+} as const satisfies Record<string, ElementwiseDef>;
 export type UnaryOp = keyof typeof UNARY_OPS;
 
 export const BINARY_OPS = {
-  add: 'a + b',
-  sub: 'a − b',
-  mul: 'a · b',
-  div: 'a / b',
-  pow: 'a ^ b',
-  maximum: 'max(a, b)',
-  minimum: 'min(a, b)',
-  greater: '1 if a > b else 0',
-  greaterEqual: '1 if a ≥ b else 0',
-  less: '1 if a < b else 0',
-  lessEqual: '1 if a ≤ b else 0',
-  equal: '1 if a = b else 0',
-  notEqual: '1 if a ≠ b else 0',
+  add: { math: 'a + b', js: 'a + b', wasm: '(f32x4.add A B)' },
+  sub: { math: 'a − b', js: 'a - b', wasm: '(f32x4.sub A B)' },
+  mul: { math: 'a · b', js: 'a * b', wasm: '(f32x4.mul A B)' },
+  div: { math: 'a / b', js: 'a / b', wasm: '(f32x4.div A B)' },
+  pow: { math: 'a ^ b', js: 'Math.pow(a, b)' },
+  maximum: { math: 'max(a, b) (NaN if either is NaN)', js: 'Math.max(a, b)', gpujs: '(a >= b ? a : b)', wasm: '(f32x4.max A B)' },
+  minimum: { math: 'min(a, b) (NaN if either is NaN)', js: 'Math.min(a, b)', gpujs: '(a <= b ? a : b)', wasm: '(f32x4.min A B)' },
+  greater: { math: '1 if a > b else 0', js: '+(a > b)', gpujs: '(a > b ? 1 : 0)', wasm: ones('(f32x4.gt A B)') },
+  greaterEqual: { math: '1 if a ≥ b else 0', js: '+(a >= b)', gpujs: '(a >= b ? 1 : 0)', wasm: ones('(f32x4.ge A B)') },
+  less: { math: '1 if a < b else 0', js: '+(a < b)', gpujs: '(a < b ? 1 : 0)', wasm: ones('(f32x4.lt A B)') },
+  lessEqual: { math: '1 if a ≤ b else 0', js: '+(a <= b)', gpujs: '(a <= b ? 1 : 0)', wasm: ones('(f32x4.le A B)') },
+  equal: { math: '1 if a = b else 0', js: '+(a === b)', gpujs: '(a == b ? 1 : 0)', wasm: ones('(f32x4.eq A B)') },
+  notEqual: { math: '1 if a ≠ b else 0', js: '+(a !== b)', gpujs: '(a != b ? 1 : 0)', wasm: ones('(f32x4.ne A B)') },
   /** The subgradient share of `a` in max(a, b): ties split ½-½ (PyTorch's rule). */
-  winShare: '1 if a > b, ½ if a = b, 0 if a < b',
-} as const;
+  winShare: {
+    math: '1 if a > b, ½ if a = b, 0 if a < b',
+    js: '(+(a > b) + 0.5 * +(a === b))', gpujs: '(a > b ? 1 : (a == b ? 0.5 : 0))',
+    wasm: `(f32x4.add ${ones('(f32x4.gt A B)')} (v128.and (f32x4.eq A B) ${HALF}))`,
+  },
+} as const satisfies Record<string, ElementwiseDef>;
 export type BinaryOp = keyof typeof BINARY_OPS;
 
-export const REDUCE_OPS = { sum: 'Σ', max: 'max' } as const;
+export const REDUCE_OPS = { sum: 'Σ', max: 'max (NaN if any element is NaN)' } as const;
 export type ReduceOp = keyof typeof REDUCE_OPS;
 
-/** Which norm column-wise weight normalization divides by (PAPER.md §2). */
+/** Which norm column-wise weight normalization divides by (docs/math.md §2). */
 export type NormKind = 'l1' | 'l2';
 
-/** Scalar reference implementations, shared by the CPU backend and by tests. */
-export const unaryFn: Record<UnaryOp, (x: number) => number> = {
-  neg: (x) => -x,
-  abs: Math.abs,
-  sign: (x) => (x > 0 ? 1 : x < 0 ? -1 : 0),
-  relu: (x) => (x > 0 ? x : 0),
-  step: (x) => (x > 0 ? 1 : 0),
-  exp: Math.exp,
-  log: Math.log,
-  sqrt: Math.sqrt,
-  square: (x) => x * x,
-  reciprocal: (x) => 1 / x,
-};
+/** Compiles a JavaScript scalar function from a table row (for tests and one-off use). */
+function compile<F>(params: string[], expr: string): F {
+  return new Function(...params, `return ${expr};`) as F;
+}
 
-export const binaryFn: Record<BinaryOp, (a: number, b: number) => number> = {
-  add: (a, b) => a + b,
-  sub: (a, b) => a - b,
-  mul: (a, b) => a * b,
-  div: (a, b) => a / b,
-  pow: Math.pow,
-  maximum: (a, b) => (a >= b ? a : b),
-  minimum: (a, b) => (a <= b ? a : b),
-  greater: (a, b) => (a > b ? 1 : 0),
-  greaterEqual: (a, b) => (a >= b ? 1 : 0),
-  less: (a, b) => (a < b ? 1 : 0),
-  lessEqual: (a, b) => (a <= b ? 1 : 0),
-  equal: (a, b) => (a === b ? 1 : 0),
-  notEqual: (a, b) => (a !== b ? 1 : 0),
-  winShare: (a, b) => (a > b ? 1 : a === b ? 0.5 : 0),
-};
+/** Scalar reference implementations generated from the table, shared by tests. */
+export const unaryFn = Object.fromEntries(
+  Object.entries(UNARY_OPS).map(([k, d]) => [k, compile<(x: number) => number>(['x'], d.js)]),
+) as Record<UnaryOp, (x: number) => number>;
+
+export const binaryFn = Object.fromEntries(
+  Object.entries(BINARY_OPS).map(([k, d]) => [k, compile<(a: number, b: number) => number>(['a', 'b'], d.js)]),
+) as Record<BinaryOp, (a: number, b: number) => number>;

@@ -2,9 +2,10 @@ import type { Backend } from './backend.js';
 import { CpuBackend } from './cpu/index.js';
 import { GpuJsBackend, GPUJS_MODES, type GpuJsMode } from './gpujs/index.js';
 import { installWebGpu } from './gpujs/webgpu-env.js';
+import { WasmBackend } from './wasm/index.js';
 
 /** Names accepted by {@link initBackend} and the `PSILON_BACKEND` environment variable. */
-export type BackendName = 'auto' | 'cpu' | 'gpujs' | `gpujs:${GpuJsMode}`;
+export type BackendName = 'auto' | 'cpu' | 'wasm' | 'gpujs' | `gpujs:${GpuJsMode}`;
 
 let active: Backend | undefined;
 
@@ -22,13 +23,15 @@ export function setBackend(backend: Backend): Backend {
 }
 
 /**
- * Creates a backend by name: `cpu`, `gpujs` (best gpu.js mode), `gpujs:<mode>`
- * (`webgpu`, `headlessgl`, `webasm`, `cpu`), or `auto`, which takes gpu.js only
- * when it reaches a hardware GPU through WebGPU and the hand-written `cpu`
- * backend otherwise (gpu.js on a CPU or a software rasterizer is slower).
+ * Creates a backend by name: `cpu`, `wasm` (threads: PSILON_THREADS, else every
+ * core), `gpujs` (best gpu.js mode), `gpujs:<mode>` (`webgpu`, `headlessgl`,
+ * `webasm`, `cpu`), or `auto`, which takes gpu.js only when it reaches a hardware
+ * GPU through WebGPU and the `wasm` backend otherwise (`cpu` where WebAssembly
+ * SIMD is missing); gpu.js on a CPU or a software rasterizer is slower.
  */
 export async function createBackend(name: BackendName | string): Promise<Backend> {
   if (name === 'cpu') return new CpuBackend();
+  if (name === 'wasm') return WasmBackend.create();
   if (name === 'gpujs') return GpuJsBackend.create({ mode: 'auto' });
   if (name.startsWith('gpujs:')) {
     const mode = name.slice(6) as GpuJsMode;
@@ -40,16 +43,25 @@ export async function createBackend(name: BackendName | string): Promise<Backend
       // look at the adapter first: no device (and no gpu.js) is started for a software one
       const probe = await installWebGpu();
       await probe.teardown();
-      if (probe.software) return withNote(new CpuBackend(), `auto chose cpu: WebGPU reaches only a software rasterizer (${probe.adapterName})`);
-      return await GpuJsBackend.create({ mode: 'webgpu' });
+      if (probe.software) return await cpuSide(`WebGPU reaches only a software rasterizer (${probe.adapterName})`);
     } catch (e) {
-      return withNote(new CpuBackend(), `auto chose cpu: no hardware GPU (${(e as Error).message.split('\n')[0]})`);
+      return cpuSide(`no hardware GPU (${(e as Error).message.split('\n')[0]})`);
     }
+    return GpuJsBackend.create({ mode: 'webgpu' });
   }
-  throw new Error(`unknown backend '${name}' (expected auto, cpu, gpujs or gpujs:<${GPUJS_MODES.join('|')}>)`);
+  throw new Error(`unknown backend '${name}' (expected auto, cpu, wasm, gpujs or gpujs:<${GPUJS_MODES.join('|')}>)`);
 }
 
-function withNote(b: CpuBackend, note: string): Backend {
+/** The best CPU backend, its description saying why no GPU was taken. */
+async function cpuSide(why: string): Promise<Backend> {
+  try {
+    return withNote(await WasmBackend.create(), `auto chose wasm: ${why}`);
+  } catch (e) {
+    return withNote(new CpuBackend(), `auto chose cpu: ${why}; wasm did not start (${(e as Error).message})`);
+  }
+}
+
+function withNote(b: Backend, note: string): Backend {
   Object.defineProperty(b, 'description', { value: `${b.description}; ${note}` });
   return b;
 }

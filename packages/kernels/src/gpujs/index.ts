@@ -3,6 +3,7 @@ import type { DType, Shape, TypedArray } from '../types.js';
 import { broadcastStrides, sizeOf } from '../types.js';
 import type { BinaryOp, ReduceOp, UnaryOp } from '../ops.js';
 import * as src from './sources.js';
+import { checkIndices } from '../cpu/kernels.js';
 import { installWebGpu, type WebGpuEnv } from './webgpu-env.js';
 
 /** The gpu.js modes this backend can run in, best first. */
@@ -209,6 +210,7 @@ export class GpuJsBackend implements Backend {
   }
 
   free(buf: BackendBuffer): void {
+    if ((buf as { freed?: boolean }).freed && buf.backend === 'gpujs') throw new Error('gpujs backend: buffer freed twice');
     const b = this.check(buf);
     b.freed = true;
     this.live--;
@@ -286,11 +288,18 @@ export class GpuJsBackend implements Backend {
     return this.launch(src.concatSource(shapes, axis), size, parts);
   }
 
-  gatherRows(a: BackendBuffer, _n: number, d: number, indices: BackendBuffer): BackendBuffer {
+  /** Index ranges are checked where the mode can read the indices back synchronously (all but webgpu). */
+  private checkRange(indices: BackendBuffer, n: number, op: string): void {
+    if (this.synchronous) checkIndices(this.readSync(indices), n, op);
+  }
+
+  gatherRows(a: BackendBuffer, n: number, d: number, indices: BackendBuffer): BackendBuffer {
+    this.checkRange(indices, n, 'gather');
     return this.launch(src.gatherSource(d), indices.size * d, [a, indices]);
   }
 
   scatterAddRows(a: BackendBuffer, n: number, d: number, indices: BackendBuffer): BackendBuffer {
+    this.checkRange(indices, n, 'scatterAdd');
     return this.launch(src.scatterAddSource(d, indices.size), n * d, [a, indices]);
   }
 

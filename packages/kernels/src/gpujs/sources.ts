@@ -8,39 +8,17 @@
  */
 import type { Shape } from '../types.js';
 import { sizeOf, stridesOf } from '../types.js';
-import type { BinaryOp, NormKind, UnaryOp } from '../ops.js';
+import { BINARY_OPS, UNARY_OPS, type BinaryOp, type NormKind, type UnaryOp } from '../ops.js';
 
-/** Scalar expression of each unary op in terms of `x`. */
-export const UNARY_SRC: Record<UnaryOp, string> = {
-  neg: '-x',
-  abs: 'Math.abs(x)',
-  sign: '(x > 0 ? 1 : (x < 0 ? -1 : 0))',
-  relu: '(x > 0 ? x : 0)',
-  step: '(x > 0 ? 1 : 0)',
-  exp: 'Math.exp(x)',
-  log: 'Math.log(x)',
-  sqrt: 'Math.sqrt(x)',
-  square: 'x * x',
-  reciprocal: '1 / x',
-};
+/** gpu.js spelling of each unary op's expression, in terms of `x` (from the one table in ops.ts). */
+export const UNARY_SRC = Object.fromEntries(
+  Object.entries(UNARY_OPS).map(([k, d]) => [k, 'gpujs' in d ? d.gpujs : d.js]),
+) as Record<UnaryOp, string>;
 
-/** Scalar expression of each binary op in terms of `x` and `y`. */
-export const BINARY_SRC: Record<BinaryOp, string> = {
-  add: 'x + y',
-  sub: 'x - y',
-  mul: 'x * y',
-  div: 'x / y',
-  pow: 'Math.pow(x, y)',
-  maximum: '(x >= y ? x : y)',
-  minimum: '(x <= y ? x : y)',
-  greater: '(x > y ? 1 : 0)',
-  greaterEqual: '(x >= y ? 1 : 0)',
-  less: '(x < y ? 1 : 0)',
-  lessEqual: '(x <= y ? 1 : 0)',
-  equal: '(x == y ? 1 : 0)',
-  notEqual: '(x != y ? 1 : 0)',
-  winShare: '(x > y ? 1 : (x == y ? 0.5 : 0))',
-};
+/** gpu.js spelling of each binary op's expression, in terms of `a` and `b`. */
+export const BINARY_SRC = Object.fromEntries(
+  Object.entries(BINARY_OPS).map(([k, d]) => [k, 'gpujs' in d ? d.gpujs : d.js]),
+) as Record<BinaryOp, string>;
 
 /** gpu.js parses numeric literals; keep integers integral and floats in full precision. */
 const lit = (v: number): string => (Number.isInteger(v) ? String(v) : v.toPrecision(17));
@@ -73,9 +51,9 @@ export const unarySource = (op: UnaryOp): string =>
 export function binarySource(op: BinaryOp, outShape: Shape, sa: readonly number[], sb: readonly number[]): string {
   return `function(a, b) {
   ${indexCode(outShape, [sa, sb], [0, 0])}
-  const x = a[o0];
-  const y = b[o1];
-  return ${BINARY_SRC[op]};
+  const va = a[o0];
+  const vb = b[o1];
+  return ${BINARY_SRC[op].replace(/\ba\b/g, 'va').replace(/\bb\b/g, 'vb')};
 }`;
 }
 

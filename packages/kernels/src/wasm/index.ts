@@ -1,0 +1,401 @@
+/**
+ * The `wasm` backend: hand-written WebAssembly SIMD kernels (wat.ts) over one
+ * linear memory (heap.ts), with matmul, weight normalization and Adam split
+ * over worker threads (threads.ts). float32 only; the `cpu` backend stays the
+ * float64 reference.
+ */
+import type { AdamHyper, Backend, BackendBuffer, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
+import type { DType, Shape, TypedArray } from '../types.js';
+import { sizeOf } from '../types.js';
+import { BINARY_OPS, UNARY_OPS, type BinaryOp, type ReduceOp, type UnaryOp } from '../ops.js';
+import { planBroadcast, planReduce } from '../layout.js';
+import { binaryInto, unaryInto } from '../cpu/elementwise.js';
+import { concatInto, gatherRowsInto, oneHotInto, padInto, scatterAddRowsInto, softmaxInto, stridedInto, whereInto } from '../cpu/kernels.js';
+import { WasmHeap, RESERVED_BYTES } from './heap.js';
+import { ThreadPool, SLOT_BYTES } from './threads.js';
+import { GEMM, GEMM_SCRATCH_BYTES } from './wat.js';
+import { WASM_MODULES } from './binary.js';
+
+class WasmBuffer implements BackendBuffer {
+  readonly backend = 'wasm';
+  readonly dtype: DType = 'float32';
+  freed = false;
+  constructor(readonly ptr: number, readonly size: number) {}
+}
+
+/** Options of {@link WasmBackend.create}. */
+export interface WasmOptions {
+  /**
+   * Threads to use, the caller included: a number, or `auto` for the
+   * `PSILON_THREADS` environment variable, else every core.
+   */
+  threads?: number | 'auto';
+  /** Use relaxed SIMD (fused multiply-add) when the runtime has it (default true). */
+  relaxed?: boolean;
+}
+
+/** Smallest matmul (m·k·n multiply-adds) worth waking the workers for. */
+const PARALLEL_GEMM_MIN = 64 * 64 * 64;
+/** Smallest elementwise job (elements) worth splitting over threads. */
+const PARALLEL_ELEMS_MIN = 1 << 16;
+
+type Kernel = (...args: number[]) => void;
+
+function decode(b64: string): Uint8Array<ArrayBuffer> {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+/** Splits [0, n) into `parts` ranges whose inner boundaries are multiples of `align`. */
+function split(n: number, parts: number, align: number): [number, number][] {
+  const out: [number, number][] = [];
+  let start = 0;
+  for (let t = 0; t < parts; t++) {
+    const end = t === parts - 1 ? n : Math.min(n, Math.ceil((n * (t + 1)) / parts / align) * align);
+    if (end > start) out.push([start, end]);
+    start = end;
+  }
+  return out;
+}
+
+/** PSILON_THREADS if set, else every core (Node's os.availableParallelism, a browser's hardwareConcurrency). */
+async function defaultThreads(): Promise<number> {
+  const env = typeof process !== 'undefined' ? process.env?.PSILON_THREADS : undefined;
+  if (env !== undefined && env !== '') {
+    const t = Number(env);
+    if (!Number.isInteger(t) || t < 1) throw new Error(`PSILON_THREADS must be a positive integer, got '${env}'`);
+    return t;
+  }
+  if (typeof process !== 'undefined' && process.versions?.node) {
+    const os = await import('node:os');
+    return os.availableParallelism();
+  }
+  return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;
+}
+
+export class WasmBackend implements Backend {
+  readonly name = 'wasm';
+  readonly synchronous = true;
+  readonly mode: string;
+  readonly description: string;
+  private readonly k: Record<string, Kernel>;
+  private readonly scratch: number[];
+
+  private constructor(
+    private readonly heap: WasmHeap,
+    instance: WebAssembly.Instance,
+    private readonly pool: ThreadPool | undefined,
+    relaxed: boolean,
+    scratch: number[],
+  ) {
+    this.k = instance.exports as unknown as Record<string, Kernel>;
+    this.scratch = scratch;
+    this.mode = relaxed ? 'simd+relaxed' : 'simd';
+    const threads = (pool?.size ?? 0) + 1;
+    this.description = `wasm: hand-written WebAssembly SIMD kernels${relaxed ? ' with relaxed SIMD (fused multiply-add)' : ''}, ${threads} thread${threads > 1 ? 's' : ''} (float32)`;
+  }
+
+  /** Compiles the kernels, sets up the memory and starts the worker threads. */
+  static async create(opts: WasmOptions = {}): Promise<WasmBackend> {
+    if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(decode(WASM_MODULES.unshared))) {
+      throw new Error('wasm backend: this runtime has no WebAssembly SIMD');
+    }
+    const want = opts.threads === undefined || opts.threads === 'auto' ? await defaultThreads() : opts.threads;
+    if (!Number.isInteger(want) || want < 1) throw new Error(`wasm backend: threads must be a positive integer, got ${want}`);
+    let threads = want;
+    if (threads > 1 && (typeof SharedArrayBuffer === 'undefined' || typeof process === 'undefined' || !process.versions?.node)) threads = 1;
+    const shared = threads > 1;
+    const relaxedBytes = decode(shared ? WASM_MODULES.sharedRelaxed : WASM_MODULES.unsharedRelaxed);
+    const relaxed = opts.relaxed !== false && WebAssembly.validate(relaxedBytes);
+    const bytes = relaxed ? relaxedBytes : decode(shared ? WASM_MODULES.shared : WASM_MODULES.unshared);
+    const module = await WebAssembly.compile(bytes);
+    const heap = new WasmHeap(shared);
+    const instance = await WebAssembly.instantiate(module, { env: { memory: heap.memory } });
+    if (threads * SLOT_BYTES > RESERVED_BYTES) throw new Error(`wasm backend: at most ${RESERVED_BYTES / SLOT_BYTES} threads`);
+    const scratch = Array.from({ length: threads }, () => heap.alloc(GEMM_SCRATCH_BYTES / 4, 'matmul scratch'));
+    const pool = threads > 1
+      ? await ThreadPool.start(module, heap.memory, threads - 1, 1024, Object.keys(instance.exports))
+      : undefined;
+    return new WasmBackend(heap, instance, pool, relaxed, scratch);
+  }
+
+  /** Threads kernels may use (the calling one included). */
+  get threads(): number { return (this.pool?.size ?? 0) + 1; }
+
+  supportsDType(dtype: DType): boolean { return dtype === 'float32'; }
+
+  private checkDType(dtype: DType, op: string): void {
+    if (dtype !== 'float32') throw new Error(`wasm backend: ${op}: ${dtype} is not supported (float32 only; use the 'cpu' backend for float64, e.g. gradient checks)`);
+  }
+
+  private get(buf: BackendBuffer): WasmBuffer {
+    if (!(buf instanceof WasmBuffer)) throw new Error(`wasm backend: got a buffer of backend '${buf.backend}'`);
+    if (buf.freed) throw new Error('wasm backend: buffer used after it was freed');
+    return buf;
+  }
+
+  private alloc(size: number): WasmBuffer {
+    return new WasmBuffer(this.heap.alloc(size), size);
+  }
+
+  private view(buf: WasmBuffer): Float32Array { return this.heap.view(buf.ptr, buf.size); }
+
+  /** Runs kernel `fn` over [0, n) split into aligned ranges: args(start, end) builds each call. */
+  private parallel(fn: string, n: number, align: number, min: number, args: (start: number, end: number, t: number) => number[]): void {
+    const kernel = this.k[fn]!;
+    if (!this.pool || n < min) { kernel(...args(0, n, 0)); return; }
+    const jobs = split(n, this.threads, align).map(([s, e], t) => args(s, e, t));
+    this.pool.run(fn, jobs, kernel);
+  }
+
+  // --- memory ---------------------------------------------------------------
+  upload(data: ArrayLike<number>, dtype: DType): BackendBuffer {
+    this.checkDType(dtype, 'upload');
+    const b = this.alloc(data.length);
+    this.view(b).set(data);
+    return b;
+  }
+  fill(size: number, value: number, dtype: DType): BackendBuffer {
+    this.checkDType(dtype, 'fill');
+    const b = this.alloc(size);
+    this.view(b).fill(value);
+    return b;
+  }
+  read(buf: BackendBuffer): Promise<TypedArray> { return Promise.resolve(this.readSync(buf)); }
+  readSync(buf: BackendBuffer): TypedArray { return this.view(this.get(buf)).slice(); }
+  free(buf: BackendBuffer): void {
+    const b = buf as WasmBuffer;
+    if (!(b instanceof WasmBuffer)) throw new Error(`wasm backend: cannot free a buffer of backend '${buf.backend}'`);
+    if (b.freed) throw new Error('wasm backend: buffer freed twice');
+    b.freed = true;
+    this.heap.release(b.ptr, b.size);
+  }
+  liveBuffers(): number { return this.heap.live - this.scratch.length; }
+  /** Bytes of Wasm memory reserved so far (it grows, never shrinks). */
+  heapBytes(): number { return this.heap.bytes; }
+  async dispose(): Promise<void> { await this.pool?.close(); }
+
+  // --- kernels ----------------------------------------------------------------
+  cast(a: BackendBuffer, dtype: DType): BackendBuffer {
+    this.checkDType(dtype, 'cast');
+    return this.upload(this.view(this.get(a)), dtype);
+  }
+
+  unary(op: UnaryOp, a: BackendBuffer): BackendBuffer {
+    const x = this.get(a), out = this.alloc(x.size);
+    if ('wasm' in UNARY_OPS[op]) {
+      this.parallel(`u_${op}`, x.size, 4, PARALLEL_ELEMS_MIN, (s, e) => [x.ptr, out.ptr, s, e]);
+    } else unaryInto(op, this.view(x), this.view(out));
+    return out;
+  }
+
+  binary(op: BinaryOp, a: BackendBuffer, aShape: Shape, b: BackendBuffer, bShape: Shape, outShape: Shape): BackendBuffer {
+    const x = this.get(a), y = this.get(b), out = this.alloc(sizeOf(outShape));
+    if (!('wasm' in BINARY_OPS[op])) {
+      binaryInto(op, this.view(x), aShape, this.view(y), bShape, this.view(out), outShape);
+      return out;
+    }
+    const plan = planBroadcast([aShape, bShape], outShape);
+    const mode = plan.colStride.map((s) => (s === 1 ? 'v' : 's')).join('');
+    const fn = `b_${op}_${mode}`;
+    const [ar, br] = plan.rowStride as [number, number];
+    const block = plan.rows * plan.cols;
+    plan.bases.forEach(([a0, b0], o) => {
+      const pa = x.ptr + 4 * a0!, pb = y.ptr + 4 * b0!, po = out.ptr + 4 * o * block;
+      this.parallel(fn, plan.rows, 1, Math.ceil(PARALLEL_ELEMS_MIN / Math.max(plan.cols, 1)), (s, e) => [pa, ar, pb, br, po, plan.cols, s, e]);
+    });
+    return out;
+  }
+
+  where(cond: BackendBuffer, cShape: Shape, a: BackendBuffer, aShape: Shape, b: BackendBuffer, bShape: Shape, outShape: Shape): BackendBuffer {
+    const out = this.alloc(sizeOf(outShape));
+    whereInto(this.view(this.get(cond)), cShape, this.view(this.get(a)), aShape, this.view(this.get(b)), bShape, this.view(out), outShape);
+    return out;
+  }
+
+  reduce(op: ReduceOp, a: BackendBuffer, shape: Shape, axes: readonly number[]): BackendBuffer {
+    const x = this.get(a);
+    const out = this.alloc(sizeOf(shape.filter((_, i) => !axes.includes(i))));
+    const steps = planReduce(shape, axes);
+    if (steps.length === 0) { this.view(out).set(this.view(x)); return out; }
+    let src = x;
+    steps.forEach((s, t) => {
+      const dst = t === steps.length - 1 ? out : this.alloc(s.outer * s.inner);
+      if (s.inner === 1) this.k[`r_${op}_rows`]!(src.ptr, dst.ptr, s.red, 0, s.outer);
+      else this.k[`r_${op}_mid`]!(src.ptr, dst.ptr, s.red, s.inner, 0, s.outer);
+      if (src !== x) this.free(src);
+      src = dst;
+    });
+    return out;
+  }
+
+  matmul(a: BackendBuffer, b: BackendBuffer, m: number, k: number, n: number, transA: boolean, transB: boolean): BackendBuffer {
+    const A = this.get(a), B = this.get(b);
+    if (A.size !== m * k || B.size !== k * n) {
+      throw new Error(`wasm backend: matmul of [${m}, ${k}]·[${k}, ${n}] got buffers of ${A.size} and ${B.size} elements`);
+    }
+    const C = this.alloc(m * n);
+    if (m === 0 || n === 0) return C;
+    if (k === 0) { this.view(C).fill(0); return C; }
+    // op(A)[i,p] = A[i·ars + p·acs], op(B)[p,j] = B[p·brs + j·bcs]: the transposes are strides
+    const [ars, acs] = transA ? [1, m] : [k, 1];
+    const [brs, bcs] = transB ? [1, k] : [n, 1];
+    const gemm = this.k.gemm!;
+    const call = (i0: number, i1: number, j0: number, j1: number, t: number) =>
+      [A.ptr, ars, acs, B.ptr, brs, bcs, C.ptr, n, k, i0, i1, j0, j1, this.scratch[t]!];
+    if (!this.pool || m * k * n < PARALLEL_GEMM_MIN) { gemm(...call(0, m, 0, n, 0)); return C; }
+    // split the longer side of C into one block per thread, on tile boundaries
+    const jobs = m >= n
+      ? split(m, this.threads, GEMM.MR).map(([s, e], t) => call(s, e, 0, n, t))
+      : split(n, this.threads, GEMM.NR).map(([s, e], t) => call(0, m, s, e, t));
+    this.pool.run('gemm', jobs, gemm);
+    return C;
+  }
+
+  strided(a: BackendBuffer, outShape: Shape, strides: readonly number[], offset: number): BackendBuffer {
+    const out = this.alloc(sizeOf(outShape));
+    stridedInto(this.view(this.get(a)), outShape, strides, offset, this.view(out));
+    return out;
+  }
+
+  pad(a: BackendBuffer, aShape: Shape, begin: readonly number[], outShape: Shape): BackendBuffer {
+    const out = this.alloc(sizeOf(outShape));
+    const o = this.view(out);
+    o.fill(0);
+    padInto(this.view(this.get(a)), aShape, begin, outShape, o);
+    return out;
+  }
+
+  concat(parts: readonly BackendBuffer[], shapes: readonly Shape[], axis: number): BackendBuffer {
+    const views = parts.map((p) => this.view(this.get(p)));
+    const out = this.alloc(shapes.reduce((s, sh) => s + sizeOf(sh), 0));
+    concatInto(views, shapes, axis, this.view(out));
+    return out;
+  }
+
+  gatherRows(a: BackendBuffer, n: number, d: number, indices: BackendBuffer): BackendBuffer {
+    const x = this.get(a), idx = this.get(indices);
+    const out = this.alloc(idx.size * d);
+    gatherRowsInto(this.view(x), n, d, this.view(idx), this.view(out));
+    return out;
+  }
+
+  scatterAddRows(a: BackendBuffer, n: number, d: number, indices: BackendBuffer): BackendBuffer {
+    const x = this.get(a), idx = this.get(indices);
+    const out = this.alloc(n * d);
+    const o = this.view(out);
+    o.fill(0);
+    try {
+      scatterAddRowsInto(this.view(x), n, d, this.view(idx), o);
+    } catch (e) { this.free(out); throw e; }
+    return out;
+  }
+
+  oneHot(indices: BackendBuffer, depth: number, dtype: DType): BackendBuffer {
+    this.checkDType(dtype, 'oneHot');
+    const idx = this.get(indices);
+    const out = this.alloc(idx.size * depth);
+    const o = this.view(out);
+    o.fill(0);
+    try {
+      oneHotInto(this.view(idx), depth, o);
+    } catch (e) { this.free(out); throw e; }
+    return out;
+  }
+
+  softmax(a: BackendBuffer, rows: number, cols: number, log: boolean): BackendBuffer {
+    const out = this.alloc(rows * cols);
+    softmaxInto(this.view(this.get(a)), rows, cols, log, this.view(out));
+    return out;
+  }
+
+  adamStep(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): [BackendBuffer, BackendBuffer, BackendBuffer] {
+    const [P, G, M, V] = [p, g, m, v].map((b) => this.get(b)) as [WasmBuffer, WasmBuffer, WasmBuffer, WasmBuffer];
+    const outs = [P, M, V].map((b) => {
+      const o = this.alloc(b.size);
+      this.heap.f32.copyWithin(o.ptr >>> 2, b.ptr >>> 2, (b.ptr >>> 2) + b.size);
+      return o;
+    }) as [WasmBuffer, WasmBuffer, WasmBuffer];
+    this.adamStepInPlace(outs[0], G, outs[1], outs[2], h);
+    return outs;
+  }
+
+  /** The Adam update written over p, m and v (no allocation): see {@link Backend.adamStep}. */
+  adamStepInPlace(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): void {
+    const [P, G, M, V] = [p, g, m, v].map((b) => this.get(b)) as [WasmBuffer, WasmBuffer, WasmBuffer, WasmBuffer];
+    this.parallel('adam', P.size, 4, PARALLEL_ELEMS_MIN, (s, e) =>
+      [P.ptr, G.ptr, M.ptr, V.ptr, s, e, h.lr / h.bc1, 1 / Math.sqrt(h.bc2), h.beta1, h.beta2, h.eps, h.weightDecay]);
+  }
+
+  weightNorm(v: readonly BackendBuffer[], g: BackendBuffer, spec: WeightNormSpec): WeightNormResult {
+    const { inDim, outDim, kind, shared } = spec;
+    const V = v.map((b) => this.get(b));
+    const gs = this.view(this.get(g));
+    const norms = this.alloc(outDim);
+    const pair = V.length === 2 ? 1 : 0;
+    this.columns('wn_colnorm', outDim, inDim, (s, e) => [V[0]!.ptr, V[pair]!.ptr, pair, kind === 'l2' ? 1 : 0, norms.ptr, inDim, outDim, s, e]);
+    // per column: n_j (√ of the sum of squares for L2) and the scale r_j = g_j / n_j
+    const n = this.view(norms);
+    const scale = this.alloc(outDim);
+    const r = this.view(scale);
+    for (let j = 0; j < outDim; j++) {
+      if (kind === 'l2') n[j] = Math.sqrt(n[j]!);
+      r[j] = (shared ? gs[0]! : gs[j]!) / n[j]!;
+    }
+    // W = V · r (r broadcast along rows)
+    const w = V.map((vv) => {
+      const out = this.alloc(inDim * outDim);
+      this.parallel('b_mul_vv', inDim, 1, Math.ceil(PARALLEL_ELEMS_MIN / Math.max(outDim, 1)), (s, e) => [vv.ptr, outDim, scale.ptr, 0, out.ptr, outDim, s, e]);
+      return out;
+    });
+    this.free(scale);
+    return { w, norms };
+  }
+
+  weightNormBackward(
+    gradW: readonly BackendBuffer[], v: readonly BackendBuffer[], g: BackendBuffer, norms: BackendBuffer, spec: WeightNormSpec,
+  ): WeightNormGrads {
+    const { inDim, outDim, kind, shared } = spec;
+    const G = gradW.map((b) => this.get(b));
+    const V = v.map((b) => this.get(b));
+    const gs = this.view(this.get(g));
+    const n = this.view(this.get(norms));
+    // c_j = Σ_pair Σ_i G_ij V_ij / n_j   (docs/math.md §3)
+    const dot = this.alloc(outDim);
+    this.view(dot).fill(0);
+    G.forEach((gg, t) => this.columns('wn_coldot', outDim, inDim, (s, e) => [gg.ptr, V[t]!.ptr, dot.ptr, inDim, outDim, s, e]));
+    // ∂L/∂V = α_j·G − β_j·s·π (·t for L2), α = g/n, β = g·c/n (L1) or g·c/n² (L2)
+    const alpha = this.alloc(outDim), beta = this.alloc(outDim);
+    const [c, al, be] = [this.view(dot), this.view(alpha), this.view(beta)];
+    let dgShared = 0;
+    for (let j = 0; j < outDim; j++) {
+      const gj = shared ? gs[0]! : gs[j]!;
+      c[j] = c[j]! / n[j]!;
+      dgShared += c[j]!;
+      al[j] = gj / n[j]!;
+      be[j] = kind === 'l1' ? (gj * c[j]!) / n[j]! : (gj * c[j]!) / (n[j]! * n[j]!);
+    }
+    const pair = V.length === 2 ? 1 : 0;
+    const dv = V.map((vv, t) => {
+      const out = this.alloc(inDim * outDim);
+      this.columns('wn_dv', outDim, inDim, (s, e) => [G[t]!.ptr, vv.ptr, V[1 - t]?.ptr ?? vv.ptr, pair, kind === 'l2' ? 1 : 0, alpha.ptr, beta.ptr, out.ptr, inDim, outDim, s, e]);
+      return out;
+    });
+    this.free(alpha);
+    this.free(beta);
+    let dg: WasmBuffer = dot;
+    if (shared) {
+      this.free(dot);
+      dg = this.alloc(1);
+      this.view(dg)[0] = dgShared;
+    }
+    return { dv, dg };
+  }
+
+  /** A column-range kernel (weight normalization) over [0, cols), split by threads in groups of 4 columns. */
+  private columns(fn: string, cols: number, rows: number, args: (s: number, e: number) => number[]): void {
+    this.parallel(fn, cols, 4, Math.ceil(PARALLEL_ELEMS_MIN / Math.max(rows, 1)), args);
+  }
+}
