@@ -38,6 +38,12 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return num / Math.max(den, 1e-30);
 }
 
+/** The median of a non-empty list (the upper middle value for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
 /**
  * Gate, then time: throws when the result is off by more than `tol`, else
  * returns the median of `runs` timed runs after `warmup` untimed ones.
@@ -58,6 +64,5 @@ export async function measure(c: Case, opts: { tol: number; warmup?: number; run
     // slow runners stop early (still ≥ 3 runs) so the whole bench fits in minutes
     if (r >= 2 && opts.budgetMs !== undefined && performance.now() - start > opts.budgetMs) break;
   }
-  times.sort((a, b) => a - b);
-  return { medianMs: times[Math.floor(times.length / 2)]!, err };
+  return { medianMs: median(times), err };
 }

@@ -1,23 +1,28 @@
 /**
  * `pnpm bench`: matmul (square 64…1024, the MLP shapes and their gradient
- * products) and the fused L1 weight normalization, on every backend of
- * @psilon/kernels that starts here, beside tfjs-backend-cpu and -wasm.
- * Prints a table and writes bench/RESULTS.md.
+ * products), the fused L1 weight normalization, the elementwise micro-ops of a
+ * training step, on every backend of @psilon/kernels that starts here beside
+ * tfjs-backend-cpu and -wasm; then full training steps of the paper's
+ * configurations beside tfjs-backend-wasm and PyTorch (bench/steps.ts).
+ * Prints a table and writes bench/RESULTS.local.md (untracked); `--out=RESULTS.md`
+ * rewrites the committed results.
  *
- *   pnpm bench [--quick] [--runners cpu,gpujs:webasm,...] [--out RESULTS.md]
+ *   pnpm bench [--quick] [--runners=cpu,wasm,gpujs:webasm,...] [--no-steps] [--out=RESULTS.md]
  */
 import { cpus, totalmem } from 'node:os';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { CpuBackend, GpuJsBackend, type Backend } from '@psilon/kernels';
+import { CpuBackend, GpuJsBackend, WasmBackend, type Backend, type BinaryOp, type ReduceOp, type Shape, type UnaryOp } from '@psilon/kernels';
 import { measure, type Case, type Row } from './harness.js';
 import { tfjsRunner, type MatmulRunner } from './tfjs.js';
+import { benchSteps } from './steps.js';
 
 interface Product { name: string; m: number; k: number; n: number; ta: boolean; tb: boolean }
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--runners='))?.slice(10).split(',');
-const outFile = args.find((a) => a.startsWith('--out='))?.slice(6) ?? 'RESULTS.md';
+const outFile = args.find((a) => a.startsWith('--out='))?.slice(6) ?? 'RESULTS.local.md';
+const withSteps = !args.includes('--no-steps');
 
 const square = (quick ? [64, 128, 256] : [64, 128, 256, 512, 1024]).map((s): Product => ({ name: `${s}³`, m: s, k: s, n: s, ta: false, tb: false }));
 /** The MLP shapes of the issue and the three products of a linear layer's forward and backward. */
@@ -88,6 +93,39 @@ function backendWeightNorm(be: Backend, inDim: number, outDim: number): Case {
   };
 }
 
+/** One elementwise micro-op of a training step: the op, its shapes, bytes moved. */
+interface MicroOp { name: string; shape: string; bytes: number; run(be: Backend, x: BackendBufs): BackendBuffer[] }
+type BackendBufs = { x: BackendBuffer; g: BackendBuffer; row: BackendBuffer; zero: BackendBuffer };
+type BackendBuffer = ReturnType<Backend['upload']>;
+const EW: [number, number] = [200, 500];
+const ewSize = EW[0] * EW[1];
+const microOps: MicroOp[] = [
+  { name: 'relu', shape: '200×500', bytes: 8 * ewSize, run: (be, b) => [be.unary('relu' as UnaryOp, b.x)] },
+  { name: 'bias add', shape: '200×500 + 500', bytes: 8 * ewSize, run: (be, b) => [be.binary('add' as BinaryOp, b.x, EW, b.row, [EW[1]], EW)] },
+  { name: 'axis-0 sum', shape: '200×500 → 500', bytes: 4 * ewSize, run: (be, b) => [be.reduce('sum' as ReduceOp, b.x, EW, [0])] },
+  {
+    name: "minimum's backward", shape: 'g·share(0 ≥ x), 200×500', bytes: 20 * ewSize,
+    run: (be, b) => { const s = be.binary('winShare', b.zero, [] as Shape, b.x, EW, EW); const o = be.binary('mul', b.g, EW, s, EW, EW); be.free(s); return [o]; },
+  },
+];
+
+function backendMicro(be: Backend, op: MicroOp): Case {
+  const sets = [0, 1].map((i) => ({ x: seeded(ewSize, 41 + i), g: seeded(ewSize, 51 + i), row: seeded(EW[1], 61 + i) }));
+  const bufsOf = (b: Backend, dtype: 'float32' | 'float64') => sets.map((s) => ({ x: b.upload(s.x, dtype), g: b.upload(s.g, dtype), row: b.upload(s.row, dtype), zero: b.upload([0], dtype) }));
+  const refs = bufsOf(ref, 'float64').map((b) => ref.readSync(op.run(ref, b)[0]!));
+  const bufs = bufsOf(be, 'float32');
+  return {
+    async run(i) {
+      const outs = op.run(be, bufs[i]!);
+      const host = await be.read(outs[0]!);
+      for (const o of outs) be.free(o);
+      return host;
+    },
+    reference: (i) => refs[i]!,
+    dispose() { for (const b of bufs) for (const x of Object.values(b)) be.free(x); },
+  };
+}
+
 function runnerMatmul(r: MatmulRunner, p: Product): Case {
   const sets = inputs(p);
   const refs = sets.map(([a, b]) => refMatmul(a, b, p));
@@ -104,6 +142,8 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   const backends: [string, () => Promise<Backend>][] = [
     ['cpu', async () => new CpuBackend()],
+    ['wasm:1', () => WasmBackend.create({ threads: 1 })],
+    ['wasm', () => WasmBackend.create()],
     ['gpujs:cpu', () => GpuJsBackend.create({ mode: 'cpu' })],
     ['gpujs:webasm', () => GpuJsBackend.create({ mode: 'webasm' })],
     ['gpujs:webgpu', () => GpuJsBackend.create({ mode: 'webgpu' })],
@@ -119,7 +159,7 @@ async function main(): Promise<void> {
     let be: Backend;
     try { be = await make(); } catch (e) { notes.push(`${name}: not run — ${(e as Error).message}`); console.log(`${name}: not run (${(e as Error).message})`); continue; }
     const label = be.description.replace(/; fell back.*/, '');
-    const budgetMs = be.mode === 'cpu' && be.name === 'cpu' ? undefined : 20_000;
+    const budgetMs = be.name === 'cpu' || be.name === 'wasm' ? undefined : 20_000;
     for (const p of products) {
       const c = backendMatmul(be, p);
       try {
@@ -133,6 +173,13 @@ async function main(): Promise<void> {
         const { medianMs, err } = await measure(c, { tol: 1e-4, budgetMs });
         record('L1 WN fwd+bwd', `${i}×${o}`, label, medianMs, 4 * 7 * i * o, 'GB/s', err);
       } catch (e) { notes.push(`${label} weight norm: ${(e as Error).message}`); } finally { c.dispose?.(); }
+    }
+    for (const op of microOps) {
+      const c = backendMicro(be, op);
+      try {
+        const { medianMs, err } = await measure(c, { tol: 1e-5, budgetMs, runs: 21 });
+        record(op.name, op.shape, label, medianMs, op.bytes, 'GB/s', err);
+      } catch (e) { notes.push(`${label} ${op.name}: ${(e as Error).message}`); } finally { c.dispose?.(); }
     }
     await be.dispose();
   }
@@ -148,6 +195,13 @@ async function main(): Promise<void> {
       } catch (e) { notes.push(`${r.label} matmul ${p.name}: ${(e as Error).message}`); } finally { c.dispose?.(); }
     }
   }
+  const steps = withSteps
+    ? await benchSteps(
+      ([['cpu', async () => new CpuBackend()], ['wasm:1', () => WasmBackend.create({ threads: 1 })], ['wasm', () => WasmBackend.create()]] as [string, () => Promise<Backend>][])
+        .filter(([n]) => !only || only.includes(n)),
+      { steps: quick ? 5 : 11, tfjs: !only || only.includes('tfjs-backend-wasm'), torch: !only || only.includes('torch') })
+    : { rows: [], notes: [] };
+  notes.push(...steps.notes);
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   const md = [
     '# Kernel benchmark results',
@@ -163,12 +217,17 @@ async function main(): Promise<void> {
     '| --- | --- | --- | --- | --- | --- |',
     ...rows.map((r) => `| ${r.runner} | ${r.kernel} | ${r.shape} | ${r.medianMs.toFixed(2)} | ${r.rate.toFixed(2)} ${r.unit} | ${r.maxRelError.toExponential(1)} |`),
     '',
+    '## Training steps',
+    '',
+    'One step = forward, closed-form regularizer (λ = 1e-3), backward, Adam (lr 1e-3); float32; median of the',
+    'timed steps after 2 warm-up steps. Every runner starts from the same parameters and batch; its objective',
+    'before and after the first step must match the float64 cpu run to 1e-3 relative before its time is shown.',
+    '',
+    '| configuration | runner | median ms per step | objectives' + ' rel. error |',
+    '| --- | --- | --- | --- |',
+    ...steps.rows.map((r) => `| ${r.config} | ${r.result.runner} | ${r.result.medianMs.toFixed(1)} | ${r.err.toExponential(1)} |`),
+    '',
     ...(notes.length ? ['Not run or failed:', '', ...notes.map((n) => `- ${n}`), ''] : []),
-    '## Target: the cpu backend\'s matmul at the MLP shapes (≥ 5 GFLOP/s in all four transpose cases)',
-    '',
-    ...rows.filter((r) => r.runner.startsWith('cpu:') && r.shape.includes('·') && r.kernel === 'matmul')
-      .map((r) => `- ${r.shape}: ${r.rate.toFixed(2)} GFLOP/s — ${r.rate >= 5 ? 'met' : 'MISSED'}`),
-    '',
     '## On a GPU host',
     '',
     'The GPU rows come from `bench/gpu-check.ts`, run once on a lent machine through the device tool',

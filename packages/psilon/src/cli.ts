@@ -77,7 +77,8 @@ Options:
   --lambda <x>           regularization strength λ (default 1e-3)
   --prune-steps <n>      blend in the L1-sphere projection over the last n steps, then prune
   --save <file>          save the trained model as JSON
-  --backend <name>       auto (default: a hardware GPU if WebGPU finds one, else cpu), cpu, gpujs, gpujs:<webgpu|headlessgl|webasm|cpu>
+  --backend <name>       auto (default: a hardware GPU if WebGPU finds one, else wasm), cpu, wasm, gpujs, gpujs:<webgpu|headlessgl|webasm|cpu>
+                         (env PSILON_BACKEND; PSILON_THREADS sets wasm's threads, default every core)
                          (or the PSILON_BACKEND environment variable)
   --seed <n>             seed of initialisation, splits and shuffles (default 0)`;
 
@@ -158,7 +159,7 @@ Options:
   --size <s>             quick, default or full (the paper's sizes; hours on a CPU)
   --file <f> --target <c>  tabular only: a CSV or ARFF file of yours instead of Boston housing
   --out <dir>            where run folders go (default results)
-  --backend <name>       auto (default), cpu, gpujs, gpujs:<mode> (or env PSILON_BACKEND)
+  --backend <name>       auto (default), cpu, wasm, gpujs, gpujs:<mode> (or env PSILON_BACKEND; PSILON_THREADS for wasm)
   --seed <n>             seed (default 0)`;
 
 async function cmdExperiment(argv: string[]): Promise<void> {
@@ -197,7 +198,7 @@ async function cmdExperiment(argv: string[]): Promise<void> {
 const BENCH_HELP = `psilon bench: time matmul and fused L1 weight normalization on one backend
 
 Options:
-  --backend <name>   auto (default), cpu, gpujs, gpujs:<mode>
+  --backend <name>   auto (default), cpu, wasm, gpujs, gpujs:<mode>
   --sizes <list>     square matmul sizes, comma-separated (default 64,128,256,512)
   --seed <n>         seed of the random inputs (default 0)
 
