@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as C from '@psilon/core';
-import { Adam, customOp, getBackend, OneCycle, RNG, SGD, tensor, tidy, type Tensor } from '@psilon/core';
+import { Adam, customOp, OneCycle, RNG, SGD, tensor, tidy, type Tensor } from '@psilon/core';
 
 const vals = (t: Tensor) => Array.from(t.dataSync());
 
@@ -129,7 +129,7 @@ describe('optimizers and schedules', () => {
     Array.from(p.dataSync()).forEach((v, i) => expect(v).toBeCloseTo(P[i]!, 12));
   });
 
-  it('OneCycle follows PyTorch OneCycleLR (PAPER.md §8: pct 0.2, lr 2e-3 → 1e-4 … 5e-5, β₁ 0.95 ↔ 0.85)', () => {
+  it('OneCycle follows PyTorch OneCycleLR (docs/math.md §8: pct 0.2, lr 2e-3 → 1e-4 … 5e-5, β₁ 0.95 ↔ 0.85)', () => {
     const p = tensor([1], undefined, { requiresGrad: true });
     const opt = new Adam([p], { lr: 2e-3 });
     const epochs = 100;

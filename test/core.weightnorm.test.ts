@@ -1,4 +1,4 @@
-/** The fused weight-normalization custom ops: PAPER.md §11b oracle, gradient checks, tie rule, composite equivalence. */
+/** The fused weight-normalization custom ops: docs/math.md §10 oracle, gradient checks, tie rule, composite equivalence. */
 import { describe, expect, it } from 'vitest';
 import * as C from '@psilon/core';
 import { checkGrad, pairWeightNorm, RNG, tensor, weightNorm, type Tensor } from '@psilon/core';
@@ -6,7 +6,7 @@ import { checkGrad, pairWeightNorm, RNG, tensor, weightNorm, type Tensor } from 
 const f64 = (v: number[] | number[][], shape?: number[]) => tensor(v, shape, { dtype: 'float64' });
 
 describe('weightNorm', () => {
-  it('reproduces PAPER.md §11b: W, ∂L/∂V, ∂L/∂g for shared g = 2', () => {
+  it('reproduces docs/math.md §10: W, ∂L/∂V, ∂L/∂g for shared g = 2', () => {
     const V = tensor([[1, -2], [0.5, 0], [-0.5, 1]], undefined, { dtype: 'float64', requiresGrad: true });
     const g = tensor([2], undefined, { dtype: 'float64', requiresGrad: true });
     const W = weightNorm(V, g);
@@ -39,12 +39,12 @@ describe('weightNorm', () => {
   it('rejects bad shapes and options clearly', () => {
     expect(() => weightNorm(f64([1, 2]), f64([1]))).toThrow(/V must be 2-D \[in, out\], got \[2\]/);
     expect(() => weightNorm(f64([[1, 2]]), f64([1, 2, 3]))).toThrow(/g must have 1 element .* shape \[2\]/);
-    expect(() => weightNorm(f64([[1, 2]]), f64([1]), { kind: 'l3' } as never)).toThrow(/unknown norm kind 'l3'/);
+    expect(() => weightNorm(f64([[1, 2]]), f64([1]), { kind: 'l3' } as never)).toThrow(/unknown norm 'l3'/);
     expect(() => weightNorm(f64([[1, 2]]), f64([1]), { norm: 'l2' } as never)).toThrow(/unknown option 'norm'/);
   });
 });
 
-describe('pairWeightNorm (CReLU, PAPER.md §5)', () => {
+describe('pairWeightNorm (CReLU, docs/math.md §5)', () => {
   it('one normalizer from max(|V⁺|, |V⁻|): W̃ columns have L1 norm |g|', () => {
     const rng = new RNG(2);
     const vp = C.randn([6, 4], { rng, dtype: 'float64' }), vn = C.randn([6, 4], { rng, dtype: 'float64' });

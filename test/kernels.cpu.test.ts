@@ -87,7 +87,7 @@ describe('cpu elementwise, reduce, layout kernels', () => {
 });
 
 describe('cpu fused weight normalization', () => {
-  it('reproduces PAPER.md §11b (forward, ∂L/∂V, ∂L/∂g)', () => {
+  it('reproduces docs/math.md §10 (forward, ∂L/∂V, ∂L/∂g)', () => {
     const V = cpu.upload([1, -2, 0.5, 0, -0.5, 1], 'float64');
     const g = cpu.upload([2], 'float64');
     const spec = { inDim: 3, outDim: 2, kind: 'l1' as const, shared: true };

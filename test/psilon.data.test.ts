@@ -80,7 +80,7 @@ describe('IDX', () => {
   });
 });
 
-describe('bundled datasets and preprocessing (PAPER.md §9)', () => {
+describe('bundled datasets and preprocessing (docs/math.md §9)', () => {
   it('Boston, iris and MNIST load with the documented sizes', () => {
     const b = loadBoston();
     expect([b.n, b.d]).toEqual([506, 13]);
@@ -153,7 +153,7 @@ describe('save and load', () => {
       const x = C.randn([4, 3], { rng: new C.RNG(2) });
       expect(Array.from(back.forward(x).dataSync())).toEqual(Array.from(m.forward(x).dataSync()));
       saved.parameters[0].shape = [9, 9];
-      expect(() => loadModel(saved)).toThrow(/'layers.0.v' has shape \[9, 9\], expected \[3, 5\]/);
+      expect(() => loadModel(saved)).toThrow(/'embedder.weight' has shape \[9, 9\], expected \[3, 5\]/);
     }
     expect(() => loadModel({} as never)).toThrow(/not a saved psilon model/);
   });

@@ -1,18 +1,12 @@
 /** Float64 gradient checks of every layer's backward, the projection's backward, and the sparsity metrics. */
 import { describe, expect, it } from 'vitest';
 import * as C from '@psilon/core';
-import { RNG, tensor, type Tensor } from '@psilon/core';
+import { RNG, tensor } from '@psilon/core';
 import {
-  CReLUNormLinear, NormLinear, exactSparsity, nearSparsity, nearSparsityOf, projectLayer, projectVector, prune,
-  psilonNet, psilonResNet, startPruning, advancePruning, type WNLayer,
+  CReLUNormLinear, NormLinear, exactSparsity, nearSparsity, nearSparsityOf, projectLayer, projectParams, projectVector, prune,
+  psilonNet, psilonResNet, startPruning, advancePruning,
 } from 'psilon';
 
-/** A view of `layer` whose parameters are the given tensors (so checkGrad can perturb them). */
-function withParams<L extends WNLayer>(layer: L, params: Record<string, Tensor>): L {
-  const view = Object.create(layer) as L;
-  for (const [k, v] of Object.entries(params)) Object.defineProperty(view, k, { value: v });
-  return view;
-}
 const f64 = (rng: RNG, shape: number[]) => C.randn(shape, { rng, dtype: 'float64' });
 
 describe('layer backward passes (float64 central differences)', () => {
@@ -21,7 +15,7 @@ describe('layer backward passes (float64 central differences)', () => {
       const rng = new RNG(1);
       const layer = new NormLinear({ inDim: 5, outDim: 3, rng, norm, shareG, dtype: 'float64' });
       const inputs = [f64(rng, [4, 5]), f64(rng, [5, 3]), f64(rng, shareG ? [1] : [3]), f64(rng, [3])];
-      const res = C.checkGrad((x, v, g, b) => withParams(layer, { v: v!, g: g!, b: b! }).forward(x!), inputs);
+      const res = C.checkGrad((x, v, g, b) => layer.forwardWith({ raw: [v!], g: g!, b: b! }, x!), inputs);
       expect(res.maxRelError, JSON.stringify(res.worst)).toBeLessThan(1e-6);
     });
     it(`CReLUNormLinear ${norm}, shareG=${shareG}: ∂/∂x, V⁺, V⁻, g, b (ties included)`, () => {
@@ -29,7 +23,7 @@ describe('layer backward passes (float64 central differences)', () => {
       const layer = new CReLUNormLinear({ inDim: 4, outDim: 3, rng, norm, shareG, dtype: 'float64' });
       const vp = f64(rng, [4, 3]);
       const inputs = [f64(rng, [5, 4]), vp, f64(rng, [4, 3]), f64(rng, shareG ? [1] : [3]), f64(rng, [3])];
-      const res = C.checkGrad((x, a, b2, g, b) => withParams(layer, { vPos: a!, vNeg: b2!, g: g!, b: b! }).forward(x!), inputs);
+      const res = C.checkGrad((x, a, b2, g, b) => layer.forwardWith({ raw: [a!, b2!], g: g!, b: b! }, x!), inputs);
       expect(res.maxRelError, JSON.stringify(res.worst)).toBeLessThan(1e-6);
     });
   }
@@ -46,11 +40,9 @@ describe('layer backward passes (float64 central differences)', () => {
 
   it('the projection P(V) (through τ, relu, |·| and the pair max) for both layer kinds', () => {
     const rng = new RNG(4);
-    const single = new NormLinear({ inDim: 6, outDim: 3, rng, shareG: false, dtype: 'float64' });
-    const r1 = C.checkGrad((v, g) => projectLayer(withParams(single, { v: v!, g: g! }))[0]!, [C.mul(f64(rng, [6, 3]), 0.8), f64(rng, [3])]);
+    const r1 = C.checkGrad((v, g) => projectParams({ raw: [v!], g: g! })[0]!, [C.mul(f64(rng, [6, 3]), 0.8), f64(rng, [3])]);
     expect(r1.maxRelError, JSON.stringify(r1.worst)).toBeLessThan(1e-6);
-    const pair = new CReLUNormLinear({ inDim: 6, outDim: 3, rng, shareG: true, dtype: 'float64' });
-    const r2 = C.checkGrad((a, b, g) => C.concat(projectLayer(withParams(pair, { vPos: a!, vNeg: b!, g: g! })), 0),
+    const r2 = C.checkGrad((a, b, g) => C.concat(projectParams({ raw: [a!, b!], g: g! }), 0),
       [C.mul(f64(rng, [6, 3]), 0.8), C.mul(f64(rng, [6, 3]), 0.8), f64(rng, [1])]);
     expect(r2.maxRelError, JSON.stringify(r2.worst)).toBeLessThan(1e-6);
   });

@@ -1,4 +1,4 @@
-/** PAPER.md §11b oracles and the closed forms of §6. */
+/** docs/math.md §10 oracles and the closed forms of §6. */
 import { describe, expect, it } from 'vitest';
 import * as C from '@psilon/core';
 import { RNG, tensor } from '@psilon/core';
@@ -9,7 +9,7 @@ import {
 
 const set = (t: C.Tensor, v: number[]) => t.assign(tensor(v, t.shape, { dtype: t.dtype }));
 
-describe('PAPER.md §11b test vectors', () => {
+describe('docs/math.md §10 test vectors', () => {
   it('projection onto the L1 sphere', () => {
     const a = projectVector([0.9, -0.6, 0.3, 0.05]);
     expect(a.tau).toBeCloseTo(0.266667, 6);
@@ -44,7 +44,7 @@ function randomize(model: Model, rng: RNG): void {
   });
 }
 
-describe('closed forms equal the explicit forms (PAPER.md §6)', () => {
+describe('closed forms equal the explicit forms (docs/math.md §6)', () => {
   for (const [h, nHidden] of [[3, 1], [5, 2], [8, 4], [17, 3]]) {
     it(`PSiLON Net and ResNet, width ${h}, K−1 = ${nHidden}`, () => {
       const rng = new RNG(h * 10 + nHidden);
@@ -103,7 +103,7 @@ function regularizerOf(net: NormNet, gains: C.Tensor[]): C.Tensor {
   return pathNormClosedForm(view);
 }
 
-describe('the theorem: Σ_o Σ_i |∂f_o/∂x_i| ≤ R (PAPER.md §6)', () => {
+describe('the theorem: Σ_o Σ_i |∂f_o/∂x_i| ≤ R (docs/math.md §6)', () => {
   async function jacobianL1(model: Model, x: number[]): Promise<number> {
     let total = 0;
     for (let o = 0; o < model.config.outDim; o++) {

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { Progress, formatSeconds } from '../packages/psilon/src/progress.js';
+import { Progress, formatSeconds } from '../packages/psilon/src/train/progress.js';
 
 describe('progress bar', () => {
   it('formats durations', () => {

@@ -95,7 +95,7 @@ export function randn(shape: readonly number[], options: RandomOptions & { mean?
   return make(v, shape, rest, 'randn');
 }
 
-/** Orthogonal initialisation of a 2-D [rows, cols] tensor, like `torch.nn.init.orthogonal_` (PAPER.md §2). */
+/** Orthogonal initialisation of a 2-D [rows, cols] tensor, like `torch.nn.init.orthogonal_` (docs/math.md §2). */
 export function orthogonal(shape: readonly [number, number] | readonly number[], options: RandomOptions & { gain?: number }): Tensor {
   checkOptions('orthogonal', options, [...CREATE_KEYS, 'rng', 'gain']);
   if (shape.length !== 2) throw new Error(`orthogonal: expected a 2-D shape, got ${fmt(shape)}`);

@@ -12,3 +12,19 @@ export function checkOptions(where: string, options: object | undefined, allowed
     if (!allowed.includes(k)) throw new Error(`${where}: unknown option '${k}' (allowed: ${allowed.join(', ') || 'none'})`);
   }
 }
+
+/**
+ * A loss (or objective) that is NaN or ±∞. Thrown by the losses and by `backward()`
+ * on synchronous backends; training catches it by type to name the epoch and step.
+ */
+export class NonFiniteLossError extends Error {
+  constructor(readonly value: number, readonly where: string, hint: string) {
+    super(`${where}: the loss is ${value} (non-finite); ${hint}`);
+    this.name = 'NonFiniteLossError';
+  }
+}
+
+/** Throws {@link NonFiniteLossError} when `value` is not finite. */
+export function checkFinite(value: number, where: string, hint: string): void {
+  if (!Number.isFinite(value)) throw new NonFiniteLossError(value, where, hint);
+}

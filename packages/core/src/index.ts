@@ -18,11 +18,11 @@ export { mse, bceWithLogits, softmaxCrossEntropy } from './losses.js';
 export { SGD, Adam, type Optimizer, type SGDOptions, type AdamOptions } from './optim.js';
 export { OneCycle, type OneCycleOptions } from './schedule.js';
 export { checkGrad, type CheckGradOptions, type CheckGradResult } from './gradcheck.js';
-export { weightNorm, pairWeightNorm, type WeightNormOptions } from './weightnorm.js';
-export { checkOptions } from './errors.js';
+export { weightNorm, pairWeightNorm, checkNormKind, type WeightNormOptions } from './weightnorm.js';
+export { checkOptions, NonFiniteLossError } from './errors.js';
 export {
   getBackend, setBackend, initBackend, createBackend, CpuBackend, WasmBackend, GpuJsBackend,
-  type Backend, type DType, type BackendName,
+  type Backend, type DType, type BackendName, type NormKind,
 } from '@psilon/kernels';
 
 type T = ops.TensorLike;

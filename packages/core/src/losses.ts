@@ -1,5 +1,5 @@
 /** Losses, composed from ops (so their gradients come from the op table), numerically stable. */
-import { fmt } from './errors.js';
+import { checkFinite, fmt } from './errors.js';
 import { abs, exp, log, logSoftmax, maximum, mean, mul, neg, oneHot, square, sub, sum, add } from './ops.js';
 import { Tensor } from './tensor.js';
 
@@ -11,10 +11,7 @@ function sameShape(a: Tensor, b: Tensor, op: string): void {
 
 /** On synchronous backends, refuses a non-finite loss at once, naming it. */
 function finite(loss: Tensor, op: string): Tensor {
-  if (loss.backend.synchronous) {
-    const v = loss.dataSync()[0]!;
-    if (!Number.isFinite(v)) throw new Error(`${op}: the loss is ${v}; the predictions or targets contain non-finite values`);
-  }
+  if (loss.backend.synchronous) checkFinite(loss.dataSync()[0]!, op, 'the predictions or targets contain non-finite values');
   return loss;
 }
 

@@ -4,32 +4,32 @@
  * Tensors made outside any scope live until `dispose()` (or until garbage
  * collection releases their storage, a safety net, not a plan).
  */
-import type { Tensor } from './tensor.js';
+/** What a scope tracks: anything that frees its storage on `dispose()` (tensors). */
+export interface Disposable { dispose(): void }
 
-const scopes: Set<Tensor>[] = [];
+const scopes: Set<Disposable>[] = [];
+/** Every object ever tracked, so a returned value can be recognised without knowing its class. */
+const tracked = new WeakSet<object>();
 
 /** Called by the Tensor constructor. */
-export function track(t: Tensor): void {
+export function track(t: Disposable): void {
+  tracked.add(t);
   scopes[scopes.length - 1]?.add(t);
 }
 
 /** Removes `t` from every open scope, so it outlives them. Returns `t`. */
-export function keep<T extends Tensor>(t: T): T {
+export function keep<T extends Disposable>(t: T): T {
   for (const s of scopes) s.delete(t);
   return t;
 }
 
-function collect(x: unknown, out: Set<Tensor>, isTensor: (v: unknown) => v is Tensor): void {
-  if (isTensor(x)) out.add(x);
-  else if (Array.isArray(x)) for (const v of x) collect(v, out, isTensor);
+function collect(x: unknown, out: Set<Disposable>): void {
+  if (x && typeof x === 'object' && tracked.has(x)) out.add(x as Disposable);
+  else if (Array.isArray(x)) for (const v of x) collect(v, out);
   else if (x && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) {
-    for (const v of Object.values(x)) collect(v, out, isTensor);
+    for (const v of Object.values(x)) collect(v, out);
   }
 }
-
-let tensorCheck: (v: unknown) => v is Tensor = (_v): _v is Tensor => false;
-/** Wired by tensor.ts (avoids an import cycle at load time). */
-export function setTensorCheck(f: (v: unknown) => v is Tensor): void { tensorCheck = f; }
 
 /**
  * Runs `fn` in a new scope and disposes every tensor it created, except the
@@ -37,7 +37,7 @@ export function setTensorCheck(f: (v: unknown) => v is Tensor): void { tensorChe
  * Like `tf.tidy`; `fn` must be synchronous.
  */
 export function tidy<T>(fn: () => T): T {
-  const scope = new Set<Tensor>();
+  const scope = new Set<Disposable>();
   scopes.push(scope);
   let result: T;
   try {
@@ -49,8 +49,8 @@ export function tidy<T>(fn: () => T): T {
     throw e;
   }
   scopes.pop();
-  const survivors = new Set<Tensor>();
-  collect(result, survivors, tensorCheck);
+  const survivors = new Set<Disposable>();
+  collect(result, survivors);
   for (const t of scope) {
     if (survivors.has(t)) scopes[scopes.length - 1]?.add(t);
     else t.dispose();

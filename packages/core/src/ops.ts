@@ -3,7 +3,7 @@
  * backward rule each, with the math in a one-line comment. This file is the
  * table that answers "which ops exist and how is each differentiated".
  *
- * Subgradient conventions (PAPER.md §1, §3, §5): sign(0) = 0, relu'(0) = 0,
+ * Subgradient conventions (docs/math.md §1, §3, §5): sign(0) = 0, relu'(0) = 0,
  * |·|'(0) = 0, and ties of maximum/minimum (and of max-reductions) split the
  * gradient equally (½-½ for two), as PyTorch does.
  */

@@ -6,9 +6,9 @@ import type { Optimizer } from './optim.js';
 export interface OneCycleOptions {
   /** Peak learning rate. */
   maxLr: number;
-  /** Number of `step()` calls in the whole cycle (PAPER.md §8: the number of epochs). */
+  /** Number of `step()` calls in the whole cycle (docs/math.md §8: the number of epochs). */
   totalSteps: number;
-  /** Fraction of the cycle spent increasing the lr (default 0.3; PAPER.md §8 uses 0.2). */
+  /** Fraction of the cycle spent increasing the lr (default 0.3; docs/math.md §8 uses 0.2). */
   pctStart?: number;
   /** Initial lr = maxLr / divFactor (default 25). */
   divFactor?: number;

@@ -4,22 +4,16 @@
  * walks the nodes in reverse topological order (micrograd's engine, with
  * multi-output nodes and memory scopes).
  */
-import { fmt } from './errors.js';
+import { checkFinite, fmt } from './errors.js';
 import { keep, tidy } from './memory.js';
-import { Tensor } from './tensor.js';
-// ops.ts imports this file too; the cycle is safe because both only call each other at run time
-import { add, onesLike, zerosLike } from './ops.js';
+import { Tensor, type BackwardFn, type Node } from './tensor.js';
 
-/** Maps the gradients of a node's outputs to the gradients of its inputs (null = no gradient). */
-export type BackwardFn = (gradOutputs: Tensor[]) => (Tensor | null)[];
+export type { BackwardFn, Node };
 
-export interface Node {
-  readonly name: string;
-  readonly inputs: readonly Tensor[];
-  readonly outputs: readonly Tensor[];
-  /** Null once the graph was freed by a backward pass. */
-  backward: BackwardFn | null;
-}
+// The tape's own arithmetic runs without recording (gradients of gradients are not built),
+// so it calls the backend directly instead of the op table, which sits above the tape.
+const filled = (like: Tensor, v: number): Tensor => new Tensor(like.backend.fill(like.size, v, like.dtype), like.shape, like.backend);
+const plus = (a: Tensor, b: Tensor): Tensor => new Tensor(a.backend.binary('add', a.buffer, a.shape, b.buffer, b.shape, a.shape), a.shape, a.backend);
 
 let gradEnabled = true;
 
@@ -58,10 +52,7 @@ export interface BackwardOptions {
 export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions = {}): void {
   if (!root.requiresGrad) throw new Error(`backward: the tensor ${fmt(root.shape)} does not require grad (no input had requiresGrad)`);
   if (!seed && root.size !== 1) throw new Error(`backward: called on a non-scalar tensor of shape ${fmt(root.shape)}; pass a gradient or reduce it first`);
-  if (root.backend.synchronous && root.size === 1) {
-    const v = root.dataSync()[0]!;
-    if (!Number.isFinite(v)) throw new Error(`backward: the loss is ${v} (non-finite); check the inputs and the learning rate`);
-  }
+  if (root.backend.synchronous && root.size === 1) checkFinite(root.dataSync()[0]!, 'backward', 'check the inputs and the learning rate');
   // reverse topological order of nodes reachable from root
   const order: Node[] = [];
   const seen = new Set<Node>();
@@ -77,9 +68,9 @@ export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions =
     const grads = new Map<Tensor, Tensor>();
     const accumulate = (t: Tensor, g: Tensor): void => {
       const prev = grads.get(t);
-      grads.set(t, prev ? noGrad(() => add(prev, g)) : g);
+      grads.set(t, prev ? plus(prev, g) : g);
     };
-    accumulate(root, seed ?? noGrad(() => onesLike(root)));
+    accumulate(root, seed ?? filled(root, 1));
     for (let i = order.length - 1; i >= 0; i--) {
       const node = order[i]!;
       if (!node.backward) {
@@ -89,7 +80,7 @@ export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions =
       if (gone) {
         throw new Error(`backward: a tensor ${fmt(gone.shape)} of op '${node.name}' was disposed before backward() (by tidy?); run backward inside the scope that built the graph`);
       }
-      const gouts = node.outputs.map((o) => grads.get(o) ?? noGrad(() => zerosLike(o)));
+      const gouts = node.outputs.map((o) => grads.get(o) ?? filled(o, 0));
       const gins = noGrad(() => node.backward!(gouts));
       if (!options.retainGraph) node.backward = null;
       node.inputs.forEach((inp, k) => {
@@ -105,7 +96,7 @@ export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions =
     for (const [t, g] of grads) {
       if (t.node || !t.requiresGrad) continue;
       if (t.grad) {
-        const sum = noGrad(() => add(t.grad!, g));
+        const sum = plus(t.grad!, g);
         t.grad.dispose();
         t.grad = keep(sum);
       } else {

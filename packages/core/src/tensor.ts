@@ -1,10 +1,20 @@
 import { getBackend, sizeOf, type Backend, type BackendBuffer, type DType, type TypedArray } from '@psilon/kernels';
 import { fmt } from './errors.js';
-import { setTensorCheck, track } from './memory.js';
-import type { Node } from './tape.js';
+import { track } from './memory.js';
 
 /** A nested array of numbers, as `toArray()` returns. */
 export type NestedArray = number | NestedArray[];
+
+/** Maps the gradients of a node's outputs to the gradients of its inputs (null = no gradient). */
+export type BackwardFn = (gradOutputs: Tensor[]) => (Tensor | null)[];
+
+export interface Node {
+  readonly name: string;
+  readonly inputs: readonly Tensor[];
+  readonly outputs: readonly Tensor[];
+  /** Null once the graph was freed by a backward pass. */
+  backward: BackwardFn | null;
+}
 
 /**
  * Device storage shared by tensors that view the same data (a reshape shares
@@ -131,7 +141,6 @@ export class Tensor {
   toString(): string { return `Tensor(${this.dtype} ${fmt(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''})`; }
 }
 
-setTensorCheck((v): v is Tensor => v instanceof Tensor);
 
 function nest(data: TypedArray, shape: readonly number[]): NestedArray {
   if (shape.length === 0) return data[0]!;

@@ -1,6 +1,6 @@
 /**
  * Column-wise weight normalization as custom ops over the backend's fused
- * kernels (PAPER.md §2, §3, §5): one column pass for the norms, one
+ * kernels (docs/math.md §2, §3, §5): one column pass for the norms, one
  * elementwise pass for W, and the closed-form backward
  * ∂L/∂V = (g·G − (Gᵀw)·∂n/∂V)/n, ∂L/∂g = Σ_i G_ij V_ij / n_j, with no division by g.
  */
@@ -55,15 +55,20 @@ function opFor(kind: NormKind, pair: boolean): (...t: Tensor[]) => Tensor[] {
   return op;
 }
 
+/** Validates a norm kind (`l1` or `l2`, default `l1`), naming the caller: the one check every layer uses. */
+export function checkNormKind(kind: unknown, where: string): NormKind {
+  const k = kind ?? 'l1';
+  if (k !== 'l1' && k !== 'l2') throw new Error(`${where}: unknown norm '${String(k)}' (l1 or l2)`);
+  return k;
+}
+
 function kindOf(options: WeightNormOptions, where: string): NormKind {
   checkOptions(where, options, ['kind']);
-  const kind = options.kind ?? 'l1';
-  if (kind !== 'l1' && kind !== 'l2') throw new Error(`${where}: unknown norm kind '${String(kind)}' (l1 or l2)`);
-  return kind;
+  return checkNormKind(options.kind, where);
 }
 
 /**
- * W = g·V / n column-wise, n_j = ‖V[:, j]‖₁ (or ‖·‖₂), PAPER.md §2. `g` has one
+ * W = g·V / n column-wise, n_j = ‖V[:, j]‖₁ (or ‖·‖₂), docs/math.md §2. `g` has one
  * element (shared across columns, PSiLON's hidden layers) or one per column.
  */
 export function weightNorm(v: Tensor, g: Tensor, options: WeightNormOptions = {}): Tensor {
@@ -71,7 +76,7 @@ export function weightNorm(v: Tensor, g: Tensor, options: WeightNormOptions = {}
 }
 
 /**
- * The CReLU pair (PAPER.md §5): W± = g·V± / n with one normalizer
+ * The CReLU pair (docs/math.md §5): W± = g·V± / n with one normalizer
  * n_j = Σ_i max(|V⁺_ij|, |V⁻_ij|) (or its L2 version) for both; the backward
  * splits ties of the max ½-½. Returns [W⁺, W⁻].
  */

@@ -12,7 +12,7 @@ export interface BackendBuffer {
   readonly backend: string;
 }
 
-/** Result of column-wise weight normalization: W and the column norms n (PAPER.md §2). */
+/** Result of column-wise weight normalization: W and the column norms n (docs/math.md §2). */
 export interface WeightNormResult {
   /** W = g·V / n, shape [in, out] (two of them for the CReLU pair). */
   w: BackendBuffer[];
@@ -20,7 +20,7 @@ export interface WeightNormResult {
   norms: BackendBuffer;
 }
 
-/** Gradients of column-wise weight normalization (PAPER.md §3 and §5). */
+/** Gradients of column-wise weight normalization (docs/math.md §3 and §5). */
 export interface WeightNormGrads {
   /** ∂L/∂V, one per raw matrix (V, or V⁺ and V⁻). */
   dv: BackendBuffer[];
@@ -119,9 +119,9 @@ export interface Backend {
    */
   adamStepInPlace?(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): void;
 
-  // --- fused weight normalization (PAPER.md §2, §3, §5) -----------------------------
+  // --- fused weight normalization (docs/math.md §2, §3, §5) -----------------------------
   /**
-   * W = g·V/n column-wise. With two matrices (the CReLU pair, PAPER.md §5) one
+   * W = g·V/n column-wise. With two matrices (the CReLU pair, docs/math.md §5) one
    * normalizer n_j = Σ_i max(|V⁺_ij|, |V⁻_ij|) (or its L2 version) serves both.
    */
   weightNorm(v: readonly BackendBuffer[], g: BackendBuffer, spec: WeightNormSpec): WeightNormResult;

@@ -8,17 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as C from '@psilon/core';
-import { EXPERIMENTS, loadTableFile, type ExperimentName, type Size } from './experiments.js';
-import { loadBoston, loadIris, loadMnist } from './data/bundled.js';
-import { idxToDataset, parseIDX } from './data/parse.js';
-import { fractionSplits, prepareTabular } from './data/preprocess.js';
-import { NormNet, NormResNet, RESNET_VARIANTS, type Model, type ResNetVariant } from './models.js';
-import { evaluate, train, type Dataset } from './train.js';
-import { saveModel } from './serialize.js';
-import { textTable, writeReport } from './report.js';
-import { lipschitzBound } from './pathnorm.js';
-import { runBench } from './bench.js';
-import { formatSeconds } from './progress.js';
+import { fractionSplits, idxToDataset, loadBoston, loadIris, loadMnist, parseIDX, prepareTabular, type Dataset } from './data/index.js';
+import { lipschitzBound, MODELS, saveModel, type Model, type ModelDims } from './nn/index.js';
+import { evaluate, formatSeconds, train } from './train/index.js';
+import { EXPERIMENTS, isExperimentName, loadTableFile, runBench, textTable, writeReport, type Size } from './experiments/index.js';
 
 const USAGE = `psilon — PSiLON Net / PSiLON ResNet (arXiv 2404.19112)
 
@@ -47,11 +40,13 @@ function parse(argv: string[], options: Spec, help: string): { values: Values; p
     throw new UsageError(`${(e as Error).message}\n\n${help}`);
   }
   const values = parsed.values as Values;
-  if (values.help) { console.log(help); process.exit(0); }
+  if (values.help) throw new HelpRequested(help);
   return { values, positionals: parsed.positionals };
 }
 
 class UsageError extends Error {}
+/** `--help` on a command: print its help and exit 0 (thrown so that `main` alone decides the exit code). */
+class HelpRequested extends Error {}
 
 function num(name: string, v: unknown, { int = false, min = -Infinity } = {}): number {
   const x = Number(v);
@@ -68,7 +63,7 @@ Options:
   --target <column>      target column of a CSV/ARFF file
   --images <file>        IDX images (e.g. Fashion-MNIST train-images-idx3-ubyte), with --data idx
   --labels <file>        IDX labels, with --data idx
-  --model <name>         psilon-net (default), standard-net, or a ResNet variant: ${Object.keys(RESNET_VARIANTS).join(', ')}
+  --model <name>         psilon-net (default), standard-net, psilon-resnet, or a ResNet variant: ${[...MODELS.keys()].slice(3).join(', ')}
   --hidden <n>           hidden width (default 128)
   --n-hidden <n>         K − 1 = embedder + hidden blocks (default 3)
   --epochs <n>           epochs (default 100)
@@ -96,12 +91,10 @@ async function loadData(o: Values, seed: number): Promise<{ train: Dataset; vali
   throw new UsageError(`--data: unknown dataset '${data}' (boston, iris, mnist, idx, or a .csv/.arff file)`);
 }
 
-function makeModel(name: string, dims: { inDim: number; hidden: number; outDim: number; nHidden: number; seed: number }): Model {
-  if (name === 'psilon-net') return new NormNet({ ...dims, share: true, norm: 'l1', regularizer: 'pathnorm' });
-  if (name === 'standard-net') return new NormNet({ ...dims, share: false, norm: 'l2', regularizer: 'l2' });
-  const variant = name.replace(/^psilon-resnet$/, 'psilon') as ResNetVariant;
-  if (variant in RESNET_VARIANTS) return new NormResNet({ ...dims, ...RESNET_VARIANTS[variant] });
-  throw new UsageError(`--model: unknown model '${name}' (psilon-net, standard-net, psilon-resnet, ${Object.keys(RESNET_VARIANTS).join(', ')})`);
+function makeModel(name: string, dims: ModelDims): Model {
+  const make = MODELS.get(name);
+  if (!make) throw new UsageError(`--model: unknown model '${name}' (${[...MODELS.keys()].join(', ')})`);
+  return make(dims);
 }
 
 async function cmdTrain(argv: string[]): Promise<void> {
@@ -167,8 +160,8 @@ async function cmdExperiment(argv: string[]): Promise<void> {
     ...COMMON, quick: { type: 'boolean' }, size: { type: 'string' }, file: { type: 'string' }, target: { type: 'string' },
     out: { type: 'string', default: 'results' },
   }, EXPERIMENT_HELP);
-  const name = positionals[0] as ExperimentName | undefined;
-  if (!name || !(name in EXPERIMENTS)) throw new UsageError(`experiment: name one of ${Object.keys(EXPERIMENTS).join(', ')}${name ? ` (got '${name}')` : ''}\n\n${EXPERIMENT_HELP}`);
+  const name = positionals[0];
+  if (!name || !isExperimentName(name)) throw new UsageError(`experiment: name one of ${Object.keys(EXPERIMENTS).join(', ')}${name ? ` (got '${name}')` : ''}\n\n${EXPERIMENT_HELP}`);
   if (positionals.length > 1) throw new UsageError(`experiment: unexpected argument '${positionals[1]}'`);
   if (o.quick && o.size && o.size !== 'quick') throw new UsageError('--quick and --size disagree');
   const size = (o.quick ? 'quick' : o.size ?? 'default') as Size;
@@ -226,6 +219,7 @@ export async function main(argv: string[]): Promise<number> {
     else throw new UsageError(`unknown command '${cmd}'\n\n${USAGE}`);
     return 0;
   } catch (e) {
+    if (e instanceof HelpRequested) { console.log(e.message); return 0; }
     console.error(`psilon: ${(e as Error).message}`);
     return e instanceof UsageError ? 2 : 1;
   }

@@ -180,7 +180,7 @@ export class CpuBackend implements Backend {
     const V = v.map((b) => this.get(b));
     const gs = this.get(g), n = this.get(norms);
     const dtype = v[0]!.dtype;
-    // column pass: c_j = Σ_i Σ_pair G_ij V_ij / n_j   (= Gᵀw / g, PAPER.md §3)
+    // column pass: c_j = Σ_i Σ_pair G_ij V_ij / n_j   (= Gᵀw / g, docs/math.md §3)
     const c = allocArray(dtype, outDim);
     for (let t = 0; t < V.length; t++) {
       for (let i = 0; i < inDim; i++) {

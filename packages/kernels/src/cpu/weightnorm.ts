@@ -2,7 +2,7 @@ import type { TypedArray } from '../types.js';
 import type { NormKind } from '../ops.js';
 
 /**
- * Column norms n_j of V (PAPER.md §2) or, for the CReLU pair, of Ṽ = max(|V⁺|, |V⁻|) (§5):
+ * Column norms n_j of V (docs/math.md §2) or, for the CReLU pair, of Ṽ = max(|V⁺|, |V⁻|) (§5):
  * n_j = Σ_i Ṽ_ij (L1) or √(Σ_i Ṽ_ij²) (L2).
  */
 export function columnNorms(v: readonly TypedArray[], inDim: number, outDim: number, kind: NormKind, out: TypedArray): void {
@@ -22,7 +22,7 @@ export function columnNorms(v: readonly TypedArray[], inDim: number, outDim: num
 /**
  * ∂n_j/∂V_ij for one matrix of the pair, times nothing else:
  * L1: sign(v)·a, L2: (Ṽ/n)·sign(v)·a, where a is the share of this matrix in
- * max(|V⁺|, |V⁻|) (1, ½ on ties, 0) and a = 1 without a pair (PAPER.md §3, §5).
+ * max(|V⁺|, |V⁻|) (1, ½ on ties, 0) and a = 1 without a pair (docs/math.md §3, §5).
  */
 export function normPartial(x: number, other: number | undefined, n: number, kind: NormKind): number {
   const ax = Math.abs(x);

@@ -188,7 +188,7 @@ export const softmaxSource = (cols: number, log: boolean): string => `function(a
   return ${log ? 'z' : 'Math.exp(z)'};
 }`;
 
-// --- weight normalization, PAPER.md §2, §3, §5 -----------------------------------------------
+// --- weight normalization, docs/math.md §2, §3, §5 -----------------------------------------------
 
 /** Column pass: n_j = Σ_i Ṽ_ij (L1) or √Σ_i Ṽ_ij² (L2), Ṽ = |V| or max(|V⁺|, |V⁻|). */
 export function normsSource(inDim: number, outDim: number, kind: NormKind, pair: boolean): string {

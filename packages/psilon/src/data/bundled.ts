@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import type { Dataset } from '../train.js';
+import type { Dataset } from './dataset.js';
 import { parseCSV, tableToDataset } from './parse.js';
 
 const require = createRequire(import.meta.url);
@@ -31,7 +31,7 @@ export function loadIris(): Dataset & { classes: string[] } {
 
 /**
  * MNIST digits from the `mnist` package: real 28×28 images (1,000 per digit in
- * the package, 10,000 in all), pixels mapped to [−1, 1] (PAPER.md §9).
+ * the package, 10,000 in all), pixels mapped to [−1, 1] (docs/math.md §9).
  * `perClass` takes the first k images of each digit (default all).
  */
 export function loadMnist(perClass?: number): Dataset {

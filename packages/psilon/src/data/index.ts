@@ -1,3 +1,4 @@
+export type { Dataset, Task } from './dataset.js';
 export { parseCSV, parseARFF, parseIDX, tableToDataset, idxToDataset, type Table, type CSVOptions, type TableOptions, type IdxArray } from './parse.js';
 export { loadBoston, loadIris, loadMnist } from './bundled.js';
 export {

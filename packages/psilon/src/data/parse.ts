@@ -1,5 +1,5 @@
 /** Loaders for the user's own files: CSV, OpenML ARFF and IDX (MNIST / Fashion-MNIST). */
-import type { Dataset, Task } from '../train.js';
+import type { Dataset, Task } from './dataset.js';
 
 /** A table of named columns before it becomes a Dataset. */
 export interface Table {
@@ -200,7 +200,7 @@ export function parseIDX(buf: Uint8Array): IdxArray {
   throw new Error(`IDX: unsupported data type 0x${type.toString(16)} (only 0x08 ubyte and 0x0e double)`);
 }
 
-/** An image classification dataset from IDX images [n, rows, cols] and labels [n], pixels mapped to [−1, 1] (PAPER.md §9). */
+/** An image classification dataset from IDX images [n, rows, cols] and labels [n], pixels mapped to [−1, 1] (docs/math.md §9). */
 export function idxToDataset(images: IdxArray, labels: IdxArray): Dataset {
   if (images.dims.length !== 3) throw new Error(`IDX images must be 3-D [n, rows, cols], got [${images.dims.join(', ')}]`);
   if (labels.dims.length !== 1) throw new Error(`IDX labels must be 1-D, got [${labels.dims.join(', ')}]`);

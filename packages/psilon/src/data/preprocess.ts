@@ -1,6 +1,6 @@
-/** Preprocessing and splits of PAPER.md §9, scaled to the dataset size. */
+/** Preprocessing and splits of docs/math.md §9, scaled to the dataset size. */
 import { RNG } from '@psilon/core';
-import type { Dataset } from '../train.js';
+import type { Dataset } from './dataset.js';
 
 /** Rows `idx` of a dataset. */
 export function subset(data: Dataset, idx: readonly number[]): Dataset {
@@ -17,7 +17,7 @@ export function subset(data: Dataset, idx: readonly number[]): Dataset {
 export interface Splits { train: Dataset; validation: Dataset; test: Dataset }
 
 /**
- * The tabular protocol of PAPER.md §9, scaled: shuffle (seeded), keep
+ * The tabular protocol of docs/math.md §9, scaled: shuffle (seeded), keep
  * n = min(N, 20,000) rows, train = the first min(2,000, ⌊n/2⌋) rows, then the rest
  * split in half: test first, validation second. With N ≥ 4,000 this is exactly the
  * paper's 2,000-row training set; smaller datasets (Boston: 506 rows → 253/126/127)
@@ -60,7 +60,7 @@ export function fractionSplits(data: Dataset, fractions: [number, number, number
 export interface Standardizer { mean: Float64Array; std: Float64Array; scaled: boolean[] }
 
 /**
- * Standardizes continuous features with training statistics (PAPER.md §9).
+ * Standardizes continuous features with training statistics (docs/math.md §9).
  * A feature is left as is when it is binary (0/1, e.g. one-hot categories) or constant.
  */
 export function fitStandardizer(train: Dataset): Standardizer {
@@ -88,7 +88,7 @@ export function standardize(data: Dataset, s: Standardizer): Dataset {
   return { ...data, x };
 }
 
-/** Median and half-IQR of a regression target (PAPER.md §9: y ← (y − median)/(IQR/2)). */
+/** Median and half-IQR of a regression target (docs/math.md §9: y ← (y − median)/(IQR/2)). */
 export interface TargetScaler { median: number; halfIqr: number }
 
 function quantile(sorted: Float64Array, q: number): number {

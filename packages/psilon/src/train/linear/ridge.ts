@@ -1,5 +1,6 @@
-/** Closed-form ridge regression: the linear reference of PAPER.md §9's tabular experiment. */
-import type { Dataset } from './train.js';
+/** Closed-form ridge regression: the linear reference of docs/math.md §9's tabular experiment. */
+import type { Dataset } from '../../data/index.js';
+import { LINEAR_ALPHAS, selectByValidation } from './select.js';
 
 /** A fitted ridge model ŷ = x·w + b. */
 export interface Ridge { w: Float64Array; b: number; alpha: number }
@@ -58,15 +59,10 @@ export function ridgeRMSE(m: Ridge, data: Dataset): number {
 }
 
 /** The α grid of the reference scripts, 1e-6 … 100 (log-spaced, one per decade). */
-export const RIDGE_ALPHAS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100];
+export const RIDGE_ALPHAS = LINEAR_ALPHAS;
 
 /** Fits ridge for each α and keeps the one with the lowest validation RMSE. */
 export function selectRidge(train: Dataset, validation: Dataset, alphas = RIDGE_ALPHAS): Ridge & { valRMSE: number } {
-  let best: (Ridge & { valRMSE: number }) | undefined;
-  for (const a of alphas) {
-    const m = fitRidge(train, a);
-    const v = ridgeRMSE(m, validation);
-    if (!best || v < best.valRMSE) best = { ...m, valRMSE: v };
-  }
-  return best!;
+  const { model, score } = selectByValidation(alphas, (a) => fitRidge(train, a), (m) => ridgeRMSE(m, validation));
+  return { ...model, valRMSE: score };
 }

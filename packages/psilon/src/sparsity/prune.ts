@@ -1,5 +1,5 @@
 /**
- * Pruning to exact sparsity, PAPER.md §7: the linear blend
+ * Pruning to exact sparsity, docs/math.md §7: the linear blend
  * W = (1 − α)·W_norm + α·P(V), α = min(t/T, 1), and `prune(model)` which freezes
  * the projected weights.
  *
@@ -9,64 +9,23 @@
  */
 import * as C from '@psilon/core';
 import type { Tensor } from '@psilon/core';
-import type { CReLUNormLinear, NormLinear, WNLayer } from './layers.js';
-import { projectColumn, shiftedSign } from './projection.js';
-import { exactSparsity } from './sparsity.js';
+import type { HasLayers, LayerParams, WeightBlend } from '../nn/index.js';
+import { projectColumn, projectParams, shiftedSign } from './projection.js';
+import { exactSparsity } from './metrics.js';
 
 /** Blend schedule of one layer: t of T steps done. */
-export interface PruningState { t: number; T: number }
+export type PruningState = WeightBlend;
 
-/**
- * τ per column of a non-negative [in, out] matrix Ṽ, as a custom op:
- * forward is the sort-based rule (on the host), backward ∂τ_j/∂Ṽ_ij = 1[i ∈ S_j]/ρ_j.
- */
-const tauOp = C.customOp<Tensor>({
-  name: 'l1SphereTau',
-  forward([vt]) {
-    const [inDim, outDim] = vt!.shape as [number, number];
-    if (!vt!.backend.synchronous) {
-      throw new Error('pruning: the L1-sphere projection sorts on the host and needs a synchronous backend (not gpujs webgpu)');
-    }
-    const data = vt!.dataSync();
-    const tau = new Float64Array(outDim);
-    const weight = new Float64Array(inDim * outDim); // 1[i∈S_j]/ρ_j
-    const col = new Float64Array(inDim);
-    for (let j = 0; j < outDim; j++) {
-      for (let i = 0; i < inDim; i++) col[i] = data[i * outDim + j]!;
-      const { tau: t, rho, support } = projectColumn(col);
-      tau[j] = t;
-      for (let i = 0; i < inDim; i++) if (support[i]) weight[i * outDim + j] = 1 / rho;
-    }
-    const opts = { dtype: vt!.dtype, backend: vt!.backend };
-    return { outputs: [C.tensor(tau, [1, outDim], opts)], saved: C.tensor(weight, [inDim, outDim], opts) };
-  },
-  backward([g], weight) {
-    return [C.mul(weight, g!)];
-  },
-});
-
-/**
- * P(V) for a layer (PAPER.md §7): τ per column from |V| (or from Ṽ = max(|V⁺|, |V⁻|)
- * for the CReLU pair), then P = g·sign(V + 1e-8)·relu(|V| − τ) for each raw matrix.
- * Differentiable: gradients flow through relu, |·|, the max's tie split and τ.
- */
-export function projectLayer(layer: WNLayer): Tensor[] {
-  const raw = layer.rawWeights;
-  const mags = raw.map((v) => C.abs(v));
-  const vt = mags.length === 2 ? C.maximum(mags[0]!, mags[1]!) : mags[0]!;
-  const tau = tauOp(vt)[0]!;
-  return raw.map((v, k) => {
-    const s = C.sign(C.add(v.detach(), 1e-8)); // no gradient through the sign
-    return C.mul(C.mul(s, C.relu(C.sub(mags[k]!, tau))), layer.g);
-  });
+/** The blend of one layer: W_used = (1 − α)·W_norm + α·P(V) with α = min(t/T, 1). */
+function blend(T: number): WeightBlend {
+  const state: WeightBlend = { t: 0, T, apply: (p, normalized) => blendWeights(p, normalized, Math.min(state.t / T, 1)) };
+  return state;
 }
 
-/** W_used = (1 − α)·W_norm + α·P(V) with α = min(t/T, 1). */
-export function blendWeights(layer: WNLayer, normalized: Tensor[]): Tensor[] {
-  const { t, T } = layer.pruning!;
-  const alpha = Math.min(t / T, 1);
+/** (1 − α)·W_norm + α·P(V) for parameters `p` and their normalized weights. */
+export function blendWeights(p: LayerParams, normalized: Tensor[], alpha: number): Tensor[] {
   if (alpha === 0) return normalized;
-  const projected = projectLayer(layer);
+  const projected = projectParams(p);
   if (alpha === 1) return projected;
   return normalized.map((w, k) => C.add(C.mul(w, 1 - alpha), C.mul(projected[k]!, alpha)));
 }
@@ -79,13 +38,11 @@ export function blendWeights(layer: WNLayer, normalized: Tensor[]): Tensor[] {
  */
 const FROZEN_SCALE = 1 + 1e-6;
 
-/** Anything with weight-normalized layers. */
-export interface HasLayers { layers(): WNLayer[] }
 
 /** Turns the blend on for every layer: over the next T training steps α goes 0 → 1. */
 export function startPruning(model: HasLayers, T: number): void {
   if (!Number.isInteger(T) || T < 1) throw new Error(`startPruning: T must be a positive integer number of steps, got ${T}`);
-  for (const l of model.layers()) l.pruning = { t: 0, T };
+  for (const l of model.layers()) l.pruning = blend(T);
 }
 
 /** Advances the blend by one training step (call after each optimizer step). */

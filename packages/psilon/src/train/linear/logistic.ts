@@ -1,12 +1,14 @@
 /**
- * L2-regularized logistic regression: the linear reference of PAPER.md §9's tabular
+ * L2-regularized logistic regression: the linear reference of docs/math.md §9's tabular
  * experiment for classification (binary: one logit with BCE; multiclass: softmax).
  * Fitted full-batch with Adam in float64 on a private CPU backend, so it never
  * depends on (or disturbs) the active backend.
  */
 import * as C from '@psilon/core';
 import { CpuBackend } from '@psilon/core';
-import { taskLoss, type Dataset } from './train.js';
+import type { Dataset } from '../../data/index.js';
+import { argmax, taskLoss } from '../loss.js';
+import { LINEAR_ALPHAS, selectByValidation } from './select.js';
 
 /** A fitted model: logits = x·W + b. */
 export interface Logistic { w: Float64Array; b: Float64Array; outputs: number; alpha: number }
@@ -53,9 +55,7 @@ export function logisticScore(m: Logistic, data: Dataset): { loss: number; accur
     const z = logits.dataSync();
     let correct = 0;
     for (let i = 0; i < data.n; i++) {
-      let guess = 0;
-      if (m.outputs === 1) guess = z[i]! > 0 ? 1 : 0;
-      else for (let c = 1; c < m.outputs; c++) if (z[i * m.outputs + c]! > z[i * m.outputs + guess]!) guess = c;
+      const guess = m.outputs === 1 ? (z[i]! > 0 ? 1 : 0) : argmax(z, i * m.outputs, m.outputs);
       if (guess === data.y[i]) correct++;
     }
     return { loss, accuracy: correct / data.n };
@@ -63,15 +63,10 @@ export function logisticScore(m: Logistic, data: Dataset): { loss: number; accur
 }
 
 /** The α grid of the reference scripts (as for ridge), 1e-6 … 100. */
-export const LOGISTIC_ALPHAS = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100];
+export const LOGISTIC_ALPHAS = LINEAR_ALPHAS;
 
 /** Fits one model per α and keeps the lowest validation cross-entropy. */
 export function selectLogistic(train: Dataset, validation: Dataset, alphas = LOGISTIC_ALPHAS): Logistic & { valLoss: number } {
-  let best: (Logistic & { valLoss: number }) | undefined;
-  for (const a of alphas) {
-    const m = fitLogistic(train, a);
-    const v = logisticScore(m, validation).loss;
-    if (!best || v < best.valLoss) best = { ...m, valLoss: v };
-  }
-  return best!;
+  const { model, score } = selectByValidation(alphas, (a) => fitLogistic(train, a), (m) => logisticScore(m, validation).loss);
+  return { ...model, valLoss: score };
 }

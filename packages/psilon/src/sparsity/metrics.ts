@@ -1,13 +1,13 @@
 /**
- * Sparsity metrics, PAPER.md §7: exact sparsity (fractions of exact zeros) and
+ * Sparsity metrics, docs/math.md §7: exact sparsity (fractions of exact zeros) and
  * near-sparsity 1 − exp(H)/d, both pooled over every weight vector of a model.
  * The math runs on host copies; `…Sync` readers need a synchronous backend,
  * `sparsityReport` works on every backend.
  */
 import * as C from '@psilon/core';
 import type { Tensor } from '@psilon/core';
-import type { WNLayer } from './layers.js';
-import { projectLayer, type HasLayers } from './prune.js';
+import type { HasLayers, WNLayer } from '../nn/index.js';
+import { projectLayer } from './projection.js';
 
 /**
  * Near-sparsity of one weight vector: p = |v|/‖v‖₁, H = −Σ p·log(p + 1e-8),
@@ -83,7 +83,7 @@ async function read(model: HasLayers, which: Which): Promise<LayerData[]> {
 }
 
 /**
- * Network near-sparsity (PAPER.md §7): the sum of ns over all weight vectors
+ * Network near-sparsity (docs/math.md §7): the sum of ns over all weight vectors
  * (columns of every raw V; V⁺ and V⁻ scored separately, each by its own L1 norm)
  * divided by the number of weight vectors — a column-weighted mean, not a mean of
  * per-layer means. Synchronous backends only; see {@link sparsityReport}.
@@ -93,7 +93,7 @@ export function nearSparsity(model: HasLayers): number {
 }
 
 /**
- * Exact sparsity (PAPER.md §7): the fraction of exact zeros of each weight vector,
+ * Exact sparsity (docs/math.md §7): the fraction of exact zeros of each weight vector,
  * averaged over all weight vectors. `of: 'used'` (default) scores the weights the
  * model computes with (normalized W, blended while pruning); `of: 'projection'`
  * scores P(V), as the reference code does, i.e. what pruning now would give.

@@ -1,0 +1,20 @@
+/** The in-memory dataset every loader produces and training consumes. */
+
+/** The kind of prediction problem, which fixes the data loss (docs/math.md §8). */
+export type Task = 'regression' | 'binary' | 'multiclass';
+
+/**
+ * A dataset in memory: x is [n, d] row-major; y is [n, outputs] for regression,
+ * [n] of 0/1 for binary, [n] of class indices for multiclass.
+ */
+export interface Dataset {
+  x: Float64Array;
+  y: Float64Array;
+  n: number;
+  d: number;
+  task: Task;
+  /** Regression targets per row (default 1) or the number of classes (multiclass). */
+  outputs: number;
+  /** Feature names, when known. */
+  features?: string[];
+}

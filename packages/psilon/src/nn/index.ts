@@ -1,0 +1,15 @@
+export {
+  NormLinear, CReLUNormLinear, type NormLinearOptions, type CReLUNormLinearOptions, type NormKind, type WNLayer,
+  type WeightBlend, type HasLayers, type LayerParams,
+} from './layers.js';
+export {
+  NormNet, NormResNet, psilonNet, standardNet, psilonResNet, resnetVariant, RESNET_VARIANTS, MODELS,
+  NET_REGULARIZERS, RESNET_REGULARIZERS,
+  type Model, type NetOptions, type NetConfig, type RegularizerKind, type NetRegularizer, type ResNetRegularizer,
+  type ResNetVariant, type ModelDims,
+} from './models.js';
+export {
+  regularizer, pathNormClosedForm, improvedBoundClosedForm, pathNormExplicit, resnetBoundExplicit, l2Penalty,
+  hasClosedForm, lipschitzBound, type LipschitzBound,
+} from './bounds.js';
+export { saveModel, loadModel, parameterNames, type SavedModel } from './serialize.js';

@@ -1,0 +1,192 @@
+/**
+ * Weight-normalized linear layers (docs/math.md §2 and §5), in the X·W convention:
+ * V ∈ R^{in×out}, column j is the weight vector of output unit j.
+ */
+import * as C from '@psilon/core';
+import { checkNormKind, checkOptions, type DType, type NormKind, type RNG, type Tensor } from '@psilon/core';
+
+export type { NormKind };
+
+/**
+ * A change applied to a layer's normalized weights over a number of training steps:
+ * the pruning blend of docs/math.md §7 (sparsity/prune.ts) is the one in use. The
+ * layer only calls `apply`; who made the blend advances `t`.
+ */
+export interface WeightBlend {
+  /** Steps done, of T. */
+  t: number;
+  T: number;
+  /** The weights the layer uses, given its parameters and normalized weights ([W], or [W⁺, W⁻]). */
+  apply(params: LayerParams, normalized: Tensor[]): Tensor[];
+}
+
+/** A layer's parameters as plain values: the raw matrices ([V] or [V⁺, V⁻]), g and the bias. */
+export interface LayerParams { raw: Tensor[]; g: Tensor; b: Tensor | null }
+
+/** Options of {@link NormLinear}. */
+export interface NormLinearOptions {
+  inDim: number;
+  outDim: number;
+  /** Seeded generator for the orthogonal init of V. */
+  rng: RNG;
+  /** `l1` (default) or `l2` weight normalization. */
+  norm?: NormKind;
+  /** One g for the whole layer (PSiLON's hidden layers) instead of one per unit (default false). */
+  shareG?: boolean;
+  /** Add a bias b (outside the normalization; default true). */
+  bias?: boolean;
+  /** Initial value of g (default 1). */
+  gInit?: number;
+  dtype?: DType;
+}
+
+/**
+ * What both weight-normalized layers share: the length g (one per layer when shared,
+ * one per unit otherwise), the bias outside the normalization, the pruning blend state.
+ * Subclasses hold their raw matrices and say how they combine with the input.
+ */
+abstract class WeightNormalized {
+  readonly inDim: number;
+  readonly outDim: number;
+  readonly norm: NormKind;
+  readonly shareG: boolean;
+  /** Length parameter g: [1] when shared, [out] otherwise. */
+  readonly g: Tensor;
+  /** Bias [out] (added after the matmul, never normalized), or null. */
+  readonly b: Tensor | null;
+  /** The pruning blend (docs/math.md §7) while it runs, else null. */
+  pruning: WeightBlend | null = null;
+  protected readonly dtype: DType;
+
+  constructor(where: string, options: NormLinearOptions) {
+    checkOptions(where, options, ['inDim', 'outDim', 'rng', 'norm', 'shareG', 'bias', 'gInit', 'dtype']);
+    for (const k of ['inDim', 'outDim'] as const) {
+      if (!Number.isInteger(options[k]) || options[k] < 1) throw new Error(`${where}: ${k} must be a positive integer, got ${options[k]}`);
+    }
+    this.inDim = options.inDim;
+    this.outDim = options.outDim;
+    this.norm = checkNormKind(options.norm, where);
+    this.shareG = options.shareG ?? false;
+    this.dtype = options.dtype ?? 'float32';
+    const dtype = this.dtype;
+    this.g = C.keep(C.full([this.shareG ? 1 : this.outDim], options.gInit ?? 1, { dtype, requiresGrad: true }));
+    this.b = options.bias === false ? null : C.keep(C.zeros([this.outDim], { dtype, requiresGrad: true }));
+  }
+
+  /** The raw matrices: [V], or [V⁺, V⁻] for the CReLU layer. */
+  abstract get rawWeights(): Tensor[];
+
+  /** This layer's parameters as {@link LayerParams}. */
+  get params(): LayerParams { return { raw: this.rawWeights, g: this.g, b: this.b }; }
+
+  /** W = g·V/n for the given parameters (the fused kernel and its closed-form backward). */
+  protected abstract normalize(p: LayerParams): Tensor[];
+
+  /** Z = (the product of X and the weights W) + b, given the weights. */
+  protected abstract combine(x: Tensor, w: Tensor[]): Tensor;
+
+  /** The weights used with parameters `p`: normalized, blended with the projection while pruning. */
+  weightsWith(p: LayerParams): Tensor[] {
+    const w = this.normalize(p);
+    return this.pruning ? this.pruning.apply(p, w) : w;
+  }
+
+  /** The normalized weights W = g·V/n (blended with the L1-sphere projection while pruning). */
+  weights(): Tensor[] { return this.weightsWith(this.params); }
+
+  /**
+   * The layer as a pure function of its parameters: the forward pass with `p` in place
+   * of the layer's own (gradient checks perturb copies this way).
+   */
+  forwardWith(p: LayerParams, x: Tensor): Tensor {
+    const z = this.combine(x, this.weightsWith(p));
+    return p.b ? C.add(z, p.b) : z;
+  }
+
+  /** Z = (the layer's product of X and W) + b. */
+  forward(x: Tensor): Tensor { return this.forwardWith(this.params, x); }
+
+  /** Orthogonal init of a raw [in, out] matrix (docs/math.md §2). */
+  protected orthogonalV(rng: RNG): Tensor {
+    return C.keep(C.orthogonal([this.inDim, this.outDim], { rng, dtype: this.dtype, requiresGrad: true }));
+  }
+
+  /** Names of the raw matrices, as the reference code names them (`weight`, or `weight_pos`/`weight_neg`). */
+  protected abstract readonly rawNames: readonly string[];
+
+  /**
+   * The parameters with the reference code's names under `prefix`: `<prefix>.weight` (or
+   * `.weight_pos`, `.weight_neg`), `<prefix>.g`, `<prefix>.bias`. The one source of
+   * parameter order and names (saving, loading, optimizers, gradient checks).
+   */
+  namedParameters(prefix: string): [string, Tensor][] {
+    const named: [string, Tensor][] = this.rawWeights.map((v, i) => [`${prefix}.${this.rawNames[i]!}`, v]);
+    named.push([`${prefix}.g`, this.g]);
+    if (this.b) named.push([`${prefix}.bias`, this.b]);
+    return named;
+  }
+
+  parameters(): Tensor[] { return this.namedParameters('').map(([, t]) => t); }
+}
+
+/**
+ * L1 (or L2) weight-normalized linear layer, docs/math.md §2:
+ * W[:, j] = g_(j)·V[:, j] / ‖V[:, j]‖₁ and Z = X·W + b, the bias outside the normalization.
+ * Init: V orthogonal (gain 1), g = gInit (1), b = 0. The normalization runs through
+ * the fused kernel and its closed-form backward (core's `weightNorm`).
+ */
+export class NormLinear extends WeightNormalized {
+  /** Raw direction parameter V [in, out]. */
+  readonly v: Tensor;
+
+  constructor(options: NormLinearOptions) {
+    super('NormLinear', options);
+    this.v = this.orthogonalV(options.rng);
+  }
+
+  get rawWeights(): Tensor[] { return [this.v]; }
+  protected readonly rawNames = ['weight'];
+
+  protected normalize(p: LayerParams): Tensor[] { return [C.weightNorm(p.raw[0]!, p.g, { kind: this.norm })]; }
+
+  /** X·W. */
+  protected combine(x: Tensor, [w]: Tensor[]): Tensor { return C.matmul(x, w!); }
+}
+
+/** Options of {@link CReLUNormLinear}. */
+export type CReLUNormLinearOptions = NormLinearOptions;
+
+/**
+ * The CReLU layer of docs/math.md §5: Z = relu(X)·W⁺ + neg(X)·W⁻ + b, neg(X) = −relu(−X), with
+ * W± = g·V±/n and one normalizer n_j = Σ_i max(|V⁺_ij|, |V⁻_ij|) for both.
+ * Init: V⁺ orthogonal, V⁻ an exact copy of V⁺ (so the layer starts linear),
+ * g = gInit (0 for residual blocks, 1 for the predictor), b = 0.
+ */
+export class CReLUNormLinear extends WeightNormalized {
+  readonly vPos: Tensor;
+  readonly vNeg: Tensor;
+
+  constructor(options: CReLUNormLinearOptions) {
+    super('CReLUNormLinear', options);
+    this.vPos = this.orthogonalV(options.rng);
+    this.vNeg = C.keep(C.noGrad(() => C.clone(this.vPos))); // an exact copy, on the device
+    this.vNeg.requiresGrad = true;
+  }
+
+  get rawWeights(): Tensor[] { return [this.vPos, this.vNeg]; }
+  protected readonly rawNames = ['weight_pos', 'weight_neg'];
+
+  /** [W⁺, W⁻] with one normalizer n = Σ max(|V⁺|, |V⁻|). */
+  protected normalize(p: LayerParams): Tensor[] { return C.pairWeightNorm(p.raw[0]!, p.raw[1]!, p.g, { kind: this.norm }); }
+
+  /** relu(X)·W⁺ + neg(X)·W⁻, computed as relu(X)·W⁺ − relu(−X)·W⁻ (so ∂neg/∂x = 0 at 0, docs/math.md §1). */
+  protected combine(x: Tensor, [wp, wn]: Tensor[]): Tensor {
+    return C.sub(C.matmul(C.relu(x), wp!), C.matmul(C.relu(C.neg(x)), wn!));
+  }
+}
+
+/** Either layer kind. */
+export type WNLayer = NormLinear | CReLUNormLinear;
+
+/** Anything made of weight-normalized layers (a model, or a test's stand-in). */
+export interface HasLayers { layers(): WNLayer[] }

@@ -1,0 +1,291 @@
+/**
+ * PSiLON Net (docs/math.md §4) and PSiLON ResNet (§5), with every option of the
+ * reference code's constructors, so each ablation variant of §9 can be built.
+ */
+import * as C from '@psilon/core';
+import { checkNormKind, checkOptions, RNG, type DType, type Tensor } from '@psilon/core';
+import { chainPathNorm, l2Penalty, netPathNorm, resnetImprovedBound, resnetPathBound, type ResNetBound } from '../norms/index.js';
+import { CReLUNormLinear, NormLinear, type NormKind, type WNLayer } from './layers.js';
+
+/** Which regularizer R a model's objective L + λ·R uses (docs/math.md §6, §4). */
+export type RegularizerKind =
+  /** 1-path-norm: the closed form for shared-g L1 nets, the explicit |W| recursion otherwise. */
+  | 'pathnorm'
+  /** 1-path-norm always by the explicit recursion. */
+  | 'pathnorm-explicit'
+  /** ResNet improved bound: closed form for shared-g L1, explicit W̃ recursion otherwise. */
+  | 'ib'
+  /** ResNet improved bound always by the explicit recursion. */
+  | 'ib-explicit'
+  /** ResNet original bound (explicit; no closed form exists). */
+  | 'ob'
+  /** Σ‖W‖²_F of the normalized weights (= Σ g² per unit), the Standard Net penalty. */
+  | 'l2'
+  | 'none';
+
+/** The regularizers a NormNet accepts, and a NormResNet. */
+export const NET_REGULARIZERS = ['pathnorm', 'pathnorm-explicit', 'l2', 'none'] as const satisfies readonly RegularizerKind[];
+export const RESNET_REGULARIZERS = ['ib', 'ib-explicit', 'ob', 'l2', 'none'] as const satisfies readonly RegularizerKind[];
+export type NetRegularizer = (typeof NET_REGULARIZERS)[number];
+export type ResNetRegularizer = (typeof RESNET_REGULARIZERS)[number];
+
+/** Options shared by both architectures. */
+export interface NetOptions {
+  inDim: number;
+  /** Hidden width h. */
+  hidden: number;
+  outDim: number;
+  /** K − 1: the embedder plus the hidden blocks (the reference code's `n_hidden`; default 3). */
+  nHidden?: number;
+  /** One g per hidden layer (PSiLON, default true). The predictor never shares. */
+  share?: boolean;
+  /** Weight normalization of every layer (default `l1`). */
+  norm?: NormKind;
+  /** Bias in hidden layers (default true; the predictor always has one). */
+  bias?: boolean;
+  /** The regularizer of the objective (default: `pathnorm` for the Net, `ib` for the ResNet). */
+  regularizer?: RegularizerKind;
+  /** Seed of the initialisation (default 0), or pass `rng`. */
+  seed?: number;
+  rng?: RNG;
+  dtype?: DType;
+}
+const NET_KEYS = ['inDim', 'hidden', 'outDim', 'nHidden', 'share', 'norm', 'bias', 'regularizer', 'seed', 'rng', 'dtype'] as const;
+
+/** The resolved configuration of a model (what save/load stores). */
+export interface NetConfig<R extends RegularizerKind = RegularizerKind> {
+  arch: 'net' | 'resnet';
+  inDim: number;
+  hidden: number;
+  outDim: number;
+  nHidden: number;
+  share: boolean;
+  norm: NormKind;
+  bias: boolean;
+  regularizer: R;
+  dtype: DType;
+}
+
+function resolve<R extends RegularizerKind>(arch: 'net' | 'resnet', o: NetOptions, where: string, allowed: readonly R[]): NetConfig<R> {
+  checkOptions(where, o, NET_KEYS);
+  for (const k of ['inDim', 'hidden', 'outDim'] as const) {
+    if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`${where}: ${k} must be a positive integer, got ${o[k]}`);
+  }
+  const nHidden = o.nHidden ?? 3;
+  if (!Number.isInteger(nHidden) || nHidden < 1) throw new Error(`${where}: nHidden must be an integer ≥ 1, got ${nHidden}`);
+  const regularizer = o.regularizer ?? allowed[0]!;
+  const isAllowed = (r: RegularizerKind): r is R => (allowed as readonly RegularizerKind[]).includes(r);
+  if (!isAllowed(regularizer)) throw new Error(`${where}: regularizer '${regularizer}' is not one of ${allowed.join(', ')}`);
+  const norm = checkNormKind(o.norm, where);
+  return {
+    arch, inDim: o.inDim, hidden: o.hidden, outDim: o.outDim, nHidden, share: o.share ?? true, norm, bias: o.bias ?? true,
+    regularizer, dtype: o.dtype ?? 'float32',
+  };
+}
+
+/** What both architectures offer. */
+export interface Model {
+  readonly config: NetConfig;
+  forward(x: Tensor): Tensor;
+  /** The parameters with the reference code's names (`embedder.weight`, `representer.0.linear.g`, …), in order. */
+  namedParameters(): [string, Tensor][];
+  parameters(): Tensor[];
+  /** The regularizer R of the objective L + λ·R, per `config.regularizer` (docs/math.md §6). */
+  regularizer(): Tensor;
+  /** The certified Lipschitz bound as a scalar tensor, and the formula that produced it (docs/math.md §6). */
+  bound(): { value: Tensor; formula: string };
+  /** True when the closed forms apply: shared g, L1 normalization, no pruning blend running. */
+  hasClosedForm(): boolean;
+  /** Every weight-normalized layer, embedder first, predictor last. */
+  layers(): WNLayer[];
+  /** The g of every layer, embedder first (hidden g's are [1] when shared; the predictor's is [out]). */
+  gains(): Tensor[];
+  /** Frees every parameter. */
+  dispose(): void;
+}
+
+/**
+ * What both architectures share: the resolved config, the seeded generator that
+ * initialises every layer in order, and the NormLinear embedder X·W₁ + b₁ (shared g
+ * when `share`). Subclasses add their blocks and predictor.
+ */
+abstract class Base<R extends RegularizerKind> implements Model {
+  readonly config: NetConfig<R>;
+  readonly embedder: NormLinear;
+  /** Initialises the layers after the embedder, in order. */
+  protected readonly rng: RNG;
+  abstract readonly blocks: WNLayer[];
+  abstract readonly predictor: WNLayer;
+  abstract forward(x: Tensor): Tensor;
+  protected constructor(arch: 'net' | 'resnet', options: NetOptions, where: string, allowed: readonly R[]) {
+    this.config = resolve(arch, options, where, allowed);
+    const { inDim, hidden, share, norm, bias, dtype } = this.config;
+    this.rng = options.rng ?? new RNG(options.seed ?? 0);
+    this.embedder = new NormLinear({ inDim, outDim: hidden, rng: this.rng, norm, shareG: share, bias, dtype });
+  }
+
+  abstract regularizer(): Tensor;
+  abstract bound(): { value: Tensor; formula: string };
+
+  layers(): WNLayer[] { return [this.embedder, ...this.blocks, this.predictor]; }
+  namedParameters(): [string, Tensor][] {
+    return [
+      ...this.embedder.namedParameters('embedder'),
+      ...this.blocks.flatMap((b, i) => b.namedParameters(`representer.${i}.linear`)),
+      ...this.predictor.namedParameters('predictor'),
+    ];
+  }
+  parameters(): Tensor[] { return this.namedParameters().map(([, t]) => t); }
+  /**
+   * The closed forms assume every column of W has L1 norm exactly |g|: true for shared-g
+   * L1 layers, false during the pruning blend (the explicit recursions are exact there).
+   */
+  hasClosedForm(): boolean {
+    return this.config.share && this.config.norm === 'l1' && this.layers().every((l) => !l.pruning);
+  }
+  /** The normalized weights of every layer ([W], or [W⁺, W⁻]). */
+  protected allWeights(): Tensor[][] { return this.layers().map((l) => l.weights()); }
+  protected zero(): Tensor { return C.zeros([], { dtype: this.config.dtype, backend: this.embedder.g.backend }); }
+  gains(): Tensor[] { return this.layers().map((l) => l.g); }
+  dispose(): void { for (const p of this.parameters()) p.dispose(); }
+  protected checkInput(x: Tensor): void {
+    if (x.rank !== 2 || x.shape[1] !== this.config.inDim) {
+      throw new Error(`${this.constructor.name}.forward: expected input [batch, ${this.config.inDim}], got [${x.shape.join(', ')}]`);
+    }
+  }
+}
+
+/**
+ * NormNet / PSiLON Net (docs/math.md §4):
+ * Z = X·W₁ + b₁; for each of the K−2 blocks Z = relu(Z)·W_i + b_i; ŷ = relu(Z)·W_K + b_K.
+ * Hidden layers share g when `share` (PSiLON); the predictor has one g per output and a bias.
+ */
+export class NormNet extends Base<NetRegularizer> {
+  readonly blocks: NormLinear[];
+  readonly predictor: NormLinear;
+
+  constructor(options: NetOptions) {
+    super('net', options, 'NormNet', NET_REGULARIZERS);
+    const { hidden, outDim, nHidden, share, norm, bias, dtype } = this.config;
+    const rng = this.rng;
+    this.blocks = Array.from({ length: nHidden - 1 }, () => new NormLinear({ inDim: hidden, outDim: hidden, rng, norm, shareG: share, bias, dtype }));
+    this.predictor = new NormLinear({ inDim: hidden, outDim, rng, norm, shareG: false, bias: true, dtype });
+  }
+
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    let z = this.embedder.forward(x);
+    for (const b of this.blocks) z = b.forward(C.relu(z));
+    return this.predictor.forward(C.relu(z));
+  }
+
+  /** 1-path-norm: closed form |Π g_i|·Σ|g_K| when it applies, else the explicit recursion (docs/math.md §6). */
+  pathNorm(): Tensor { return this.hasClosedForm() ? netPathNorm(this.gains()) : this.pathNormExplicit(); }
+  /** 1ᵀ|W_Kᵀ|⋯|W_1ᵀ|1 by the explicit recursion, for any configuration. */
+  pathNormExplicit(): Tensor { return chainPathNorm(this.allWeights().map((w) => w[0]!)); }
+
+  private static readonly REGULARIZERS: { [K in NetRegularizer]: (m: NormNet) => Tensor } = {
+    pathnorm: (m) => m.pathNorm(),
+    'pathnorm-explicit': (m) => m.pathNormExplicit(),
+    l2: (m) => l2Penalty(m.allWeights().flat()),
+    none: (m) => m.zero(),
+  };
+
+  regularizer(): Tensor { return NormNet.REGULARIZERS[this.config.regularizer](this); }
+
+  bound(): { value: Tensor; formula: string } {
+    return this.hasClosedForm()
+      ? { value: netPathNorm(this.gains()), formula: 'PSiLON Net closed form |Π g_i|·Σ|g_K| (docs/math.md §6)' }
+      : { value: this.pathNormExplicit(), formula: '1-path-norm, explicit recursion 1ᵀ|W_Kᵀ|⋯|W_1ᵀ|1 (docs/math.md §6)' };
+  }
+}
+
+/**
+ * NormResNet / PSiLON ResNet (docs/math.md §5): a NormLinear embedder, K−2 CReLU
+ * residual blocks Z ← Z + [relu(Z)·W⁺ + min(Z, 0)·W⁻ + b] (g = 0 at init: each
+ * block starts as the identity), and a CReLU predictor with unshared g.
+ */
+export class NormResNet extends Base<ResNetRegularizer> {
+  readonly blocks: CReLUNormLinear[];
+  readonly predictor: CReLUNormLinear;
+
+  constructor(options: NetOptions) {
+    super('resnet', options, 'NormResNet', RESNET_REGULARIZERS);
+    const { hidden, outDim, nHidden, share, norm, bias, dtype } = this.config;
+    const rng = this.rng;
+    this.blocks = Array.from({ length: nHidden - 1 }, () =>
+      new CReLUNormLinear({ inDim: hidden, outDim: hidden, rng, norm, shareG: share, bias, gInit: 0, dtype }));
+    this.predictor = new CReLUNormLinear({ inDim: hidden, outDim, rng, norm, shareG: false, bias: true, gInit: 1, dtype });
+  }
+
+  forward(x: Tensor): Tensor {
+    this.checkInput(x);
+    let z = this.embedder.forward(x);
+    for (const b of this.blocks) z = C.add(z, b.forward(z));
+    return this.predictor.forward(z);
+  }
+
+  /** The improved bound: closed form |g_1|·Π(1+|g_i|)·Σ|g_K| when it applies, else explicit (docs/math.md §6). */
+  improvedBound(): Tensor { return this.hasClosedForm() ? resnetImprovedBound(this.gains()) : this.boundExplicit('ib'); }
+  /** The improved (`ib`) or original (`ob`) bound by the explicit recursion, for any configuration. */
+  boundExplicit(bound: ResNetBound): Tensor {
+    const pair = (l: CReLUNormLinear) => l.weights() as [Tensor, Tensor];
+    return resnetPathBound(this.embedder.weights()[0]!, this.blocks.map(pair), pair(this.predictor), bound);
+  }
+
+  private static readonly REGULARIZERS: { [K in ResNetRegularizer]: (m: NormResNet) => Tensor } = {
+    ib: (m) => m.improvedBound(),
+    'ib-explicit': (m) => m.boundExplicit('ib'),
+    ob: (m) => m.boundExplicit('ob'),
+    l2: (m) => l2Penalty(m.allWeights().flat()),
+    none: (m) => m.zero(),
+  };
+
+  regularizer(): Tensor { return NormResNet.REGULARIZERS[this.config.regularizer](this); }
+
+  bound(): { value: Tensor; formula: string } {
+    return this.hasClosedForm()
+      ? { value: resnetImprovedBound(this.gains()), formula: 'PSiLON ResNet improved bound, closed form |g_1|·Π(1+|g_i|)·Σ|g_K| (docs/math.md §6)' }
+      : { value: this.boundExplicit('ib'), formula: 'ResNet improved bound, explicit recursion with W̃ = max(|W⁺|,|W⁻|) (docs/math.md §6)' };
+  }
+}
+
+type Dims = Omit<NetOptions, 'share' | 'norm' | 'regularizer'>;
+
+/** PSiLON Net: shared g, L1 WN, closed-form 1-path-norm (docs/math.md §4). */
+export const psilonNet = (o: Dims): NormNet => new NormNet({ ...o, share: true, norm: 'l1', regularizer: 'pathnorm' });
+/** The "Standard Net" baseline: unshared g, L2 WN, L2 penalty on the normalized weights (docs/math.md §4). */
+export const standardNet = (o: Dims): NormNet => new NormNet({ ...o, share: false, norm: 'l2', regularizer: 'l2' });
+
+/** The deep-ablation variants of docs/math.md §9 (the projected-gradient variant is not built). */
+export const RESNET_VARIANTS = {
+  psilon: { share: true, norm: 'l1', regularizer: 'ib' },
+  'l1-ib': { share: false, norm: 'l1', regularizer: 'ib' },
+  'l2-ib': { share: false, norm: 'l2', regularizer: 'ib' },
+  'l1-ob': { share: false, norm: 'l1', regularizer: 'ob' },
+  'l2-ob': { share: false, norm: 'l2', regularizer: 'ob' },
+  standard: { share: false, norm: 'l2', regularizer: 'l2' },
+} as const satisfies Record<string, Pick<NetOptions, 'share' | 'norm' | 'regularizer'>>;
+export type ResNetVariant = keyof typeof RESNET_VARIANTS;
+
+/** A ResNet of the named §9 variant. */
+export function resnetVariant(variant: ResNetVariant, o: Dims): NormResNet {
+  if (!Object.hasOwn(RESNET_VARIANTS, variant)) throw new Error(`resnetVariant: unknown variant '${String(variant)}' (${Object.keys(RESNET_VARIANTS).join(', ')})`);
+  return new NormResNet({ ...o, ...RESNET_VARIANTS[variant] });
+}
+/** PSiLON ResNet: shared g, L1 WN, closed-form improved bound. */
+export const psilonResNet = (o: Dims): NormResNet => resnetVariant('psilon', o);
+
+/** The sizes and seed a named model is built with. */
+export type ModelDims = Dims;
+
+/**
+ * Every model by the name the CLI and the experiments use: `psilon-net`, `standard-net`,
+ * `psilon-resnet` and each ResNet variant. A Map, so only these names are found.
+ */
+export const MODELS: ReadonlyMap<string, (o: Dims) => Model> = new Map<string, (o: Dims) => Model>([
+  ['psilon-net', psilonNet],
+  ['standard-net', standardNet],
+  ['psilon-resnet', psilonResNet],
+  ...Object.keys(RESNET_VARIANTS).map((v): [string, (o: Dims) => Model] => [v, (o) => resnetVariant(v as ResNetVariant, o)]),
+]);

@@ -1,0 +1,55 @@
+/**
+ * The wasm backend's own facts: the committed Wasm bytes are what the generator
+ * (src/wasm/wat.ts) and the assembler produce today, the heap's size classes,
+ * the thread split, and start-up options.
+ */
+import { describe, expect, it } from 'vitest';
+import { WasmBackend } from '@psilon/kernels';
+import { watSource } from '../packages/kernels/src/wasm/wat.js';
+import { WASM_MODULES } from '../packages/kernels/src/wasm/binary.js';
+import { sizeClass } from '../packages/kernels/src/wasm/heap.js';
+// @ts-expect-error: a plain .mjs build script without type declarations
+import { binarySource } from '../packages/kernels/scripts/assemble-wasm.mjs';
+import { readFileSync } from 'node:fs';
+
+describe('wasm backend', () => {
+  it('the committed binary.ts matches the WAT generator (run `pnpm --filter @psilon/kernels wasm` after changing it)', async () => {
+    const fresh = await (binarySource as (w: typeof watSource) => Promise<string>)(watSource);
+    const committed = readFileSync(new URL('../packages/kernels/src/wasm/binary.ts', import.meta.url), 'utf8');
+    expect(committed === fresh, 'src/wasm/binary.ts is stale').toBe(true);
+    for (const [name, b64] of Object.entries(WASM_MODULES)) {
+      if (!name.includes('Relaxed')) expect(WebAssembly.validate(Buffer.from(b64, 'base64')), name).toBe(true);
+    }
+  });
+
+  it('size classes: multiples of 64 bytes with 16 bytes of slack, at most 25% over the request', () => {
+    for (const n of [0, 1, 3, 4, 60, 61, 100, 1000, 4097, 250_000, 1 << 20]) {
+      const c = sizeClass(n);
+      expect(c % 64).toBe(0);
+      expect(c).toBeGreaterThanOrEqual(4 * n + 16);
+      if (n > 64) expect(c).toBeLessThanOrEqual(1.25 * (4 * n + 16));
+    }
+  });
+
+  it('rejects bad thread counts and float64, and says how many threads run', async () => {
+    await expect(WasmBackend.create({ threads: 0 })).rejects.toThrow(/threads must be a positive integer, got 0/);
+    const be = await WasmBackend.create({ threads: 2 });
+    try {
+      expect(be.threads).toBe(2);
+      expect(be.description).toMatch(/2 threads/);
+      expect(() => be.fill(3, 0, 'float64')).toThrow(/float64 is not supported .* use the 'cpu' backend/);
+    } finally { await be.dispose(); }
+  });
+
+  it('a process with live workers exits on its own after dispose() (and even without it)', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const url = new URL('../packages/kernels/dist/wasm/index.js', import.meta.url).href;
+    for (const body of ['await be.dispose();', '']) {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e',
+        `import { WasmBackend } from '${url}'; const be = await WasmBackend.create({ threads: 2 }); be.readSync(be.upload([1], 'float32')); ${body} console.log('ok');`],
+      { encoding: 'utf8', timeout: 20_000 });
+      expect(r.stdout.trim()).toBe('ok');
+      expect(r.status).toBe(0);
+    }
+  });
+});
