@@ -11,17 +11,12 @@ import { writeFileSync } from 'node:fs';
 import { CpuBackend, GpuJsBackend, type Backend, type BackendBuffer } from '@psilon/kernels';
 import * as C from '@psilon/core';
 import { psilonResNet, taskLoss, regularizer } from 'psilon';
-import { relErr } from './harness.js';
+import { median, relErr, seeded } from './harness.js';
 
 const small = process.env.GPU_CHECK_SMALL === '1';
 const lines: string[] = [];
 const say = (s: string) => { console.log(s); lines.push(s); };
 
-function seeded(n: number, seed: number): Float64Array {
-  let s = seed >>> 0;
-  return Float64Array.from({ length: n }, () => { s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0; return s / 2 ** 31 - 1; });
-}
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function correctness(gpu: Backend, ref: Backend): Promise<void> {
   say('\n## 1. Correctness: gpujs[webgpu] vs float64 cpu (max|out − ref| / max|ref|)\n');

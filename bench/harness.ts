@@ -38,6 +38,15 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return num / Math.max(den, 1e-30);
 }
 
+/** n values in [−1, 1) from a seeded generator (the same inputs on every run and runner). */
+export function seeded(n: number, seed: number): Float64Array {
+  let s = seed >>> 0;
+  return Float64Array.from({ length: n }, () => {
+    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
+    return s / 2 ** 31 - 1;
+  });
+}
+
 /** The median of a non-empty list (the upper middle value for an even count). */
 export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);

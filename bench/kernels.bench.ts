@@ -12,7 +12,7 @@
 import { cpus, totalmem } from 'node:os';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { CpuBackend, GpuJsBackend, WasmBackend, type Backend, type BinaryOp, type ReduceOp, type Shape, type UnaryOp } from '@psilon/kernels';
-import { measure, type Case, type Row } from './harness.js';
+import { measure, seeded, type Case, type Row } from './harness.js';
 import { tfjsRunner, type MatmulRunner } from './tfjs.js';
 import { benchSteps } from './steps.js';
 
@@ -35,13 +35,6 @@ const mlp: Product[] = [
 ];
 const products = quick ? [...square, mlp[1]!] : [...square, ...mlp];
 
-function seeded(n: number, seed: number): Float64Array {
-  let s = seed >>> 0;
-  return Float64Array.from({ length: n }, () => {
-    s = (Math.imul(s ^ (s >>> 15), 0x2c1b3c6d) + 0x6d2b79f5) >>> 0;
-    return s / 2 ** 31 - 1;
-  });
-}
 
 const ref = new CpuBackend();
 function refMatmul(a: Float64Array, b: Float64Array, p: Product): Float64Array {

@@ -28,6 +28,18 @@ describe('layer backward passes (float64 central differences)', () => {
     });
   }
 
+  it('CReLU negative branch is −relu(−x): the input gradient at an exact 0 pre-activation is 0 (the reference rule)', () => {
+    const rng = new RNG(7);
+    const layer = new CReLUNormLinear({ inDim: 3, outDim: 2, rng, dtype: 'float64' });
+    C.noGrad(() => layer.g.assign(C.ones([2], { dtype: 'float64' })));
+    const x = tensor([[0, 1, -1]], undefined, { dtype: 'float64', requiresGrad: true });
+    C.sum(layer.forward(x)).backward();
+    const g = x.grad!.arraySync() as number[][];
+    expect(Math.abs(g[0]![0]!)).toBe(0); // min(x, 0) would give ½·Σ W⁻ here (its tie rule)
+    expect(g[0]![1]).not.toBe(0);
+    expect(g[0]![2]).not.toBe(0);
+  });
+
   it('whole PSiLON Net and ResNet forward passes', () => {
     const rng = new RNG(3);
     for (const model of [psilonNet({ inDim: 3, hidden: 4, outDim: 2, nHidden: 3, dtype: 'float64', rng }),

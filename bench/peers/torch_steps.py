@@ -67,9 +67,11 @@ class Model:
 
 
 def blas_loaded():
+    """Which library answers torch's BLAS calls: the libblas.so.3 the loader mapped (its folder names it)."""
     with open("/proc/self/maps") as f:
-        libs = {line.split()[-1] for line in f if "blas" in line.lower() and line.split()[-1].startswith("/")}
-    return ", ".join(sorted(os.path.basename(os.path.dirname(l)) + "/" + os.path.basename(l) for l in libs)) or "none found"
+        libs = {line.split()[-1] for line in f if "libblas.so" in line and line.split()[-1].startswith("/")}
+    names = {"blas": "reference BLAS", "openblas-pthread": "OpenBLAS (pthreads)", "openblas-openmp": "OpenBLAS (OpenMP)"}
+    return ", ".join(sorted(f"{names.get(os.path.basename(os.path.dirname(l)), l)}: {l}" for l in libs)) or "no libblas found"
 
 
 def run(head, arrays, steps, threads):

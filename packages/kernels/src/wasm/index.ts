@@ -35,7 +35,7 @@ export interface WasmOptions {
 }
 
 /** Smallest matmul (m·k·n multiply-adds) worth waking the workers for. */
-const PARALLEL_GEMM_MIN = 64 * 64 * 64;
+const PARALLEL_GEMM_MIN = 128 * 128 * 128;
 /** Smallest elementwise job (elements) worth splitting over threads. */
 const PARALLEL_ELEMS_MIN = 1 << 16;
 

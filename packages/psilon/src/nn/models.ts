@@ -124,8 +124,20 @@ abstract class Base<R extends RegularizerKind> implements Model {
     this.embedder = new NormLinear({ inDim, outDim: hidden, rng: this.rng, norm, shareG: share, bias, dtype });
   }
 
-  abstract regularizer(): Tensor;
-  abstract bound(): { value: Tensor; formula: string };
+  /** Every regularizer this architecture accepts, by name: an exhaustive, compiler-checked table. */
+  protected abstract readonly regularizers: { readonly [K in R]: () => Tensor };
+  /** The bound's closed form and explicit recursion, and the formula each reports. */
+  protected abstract closedFormBound(): Tensor;
+  protected abstract explicitBound(): Tensor;
+  protected abstract readonly boundFormulas: { closed: string; explicit: string };
+
+  regularizer(): Tensor { return this.regularizers[this.config.regularizer](); }
+
+  bound(): { value: Tensor; formula: string } {
+    return this.hasClosedForm()
+      ? { value: this.closedFormBound(), formula: this.boundFormulas.closed }
+      : { value: this.explicitBound(), formula: this.boundFormulas.explicit };
+  }
 
   layers(): WNLayer[] { return [this.embedder, ...this.blocks, this.predictor]; }
   namedParameters(): [string, Tensor][] {
@@ -180,24 +192,23 @@ export class NormNet extends Base<NetRegularizer> {
   }
 
   /** 1-path-norm: closed form |Π g_i|·Σ|g_K| when it applies, else the explicit recursion (docs/math.md §6). */
-  pathNorm(): Tensor { return this.hasClosedForm() ? netPathNorm(this.gains()) : this.pathNormExplicit(); }
+  pathNorm(): Tensor { return this.hasClosedForm() ? this.closedFormBound() : this.pathNormExplicit(); }
   /** 1ᵀ|W_Kᵀ|⋯|W_1ᵀ|1 by the explicit recursion, for any configuration. */
   pathNormExplicit(): Tensor { return chainPathNorm(this.allWeights().map((w) => w[0]!)); }
 
-  private static readonly REGULARIZERS: { [K in NetRegularizer]: (m: NormNet) => Tensor } = {
-    pathnorm: (m) => m.pathNorm(),
-    'pathnorm-explicit': (m) => m.pathNormExplicit(),
-    l2: (m) => l2Penalty(m.allWeights().flat()),
-    none: (m) => m.zero(),
+  protected readonly regularizers = {
+    pathnorm: () => this.pathNorm(),
+    'pathnorm-explicit': () => this.pathNormExplicit(),
+    l2: () => l2Penalty(this.allWeights().flat()),
+    none: () => this.zero(),
   };
 
-  regularizer(): Tensor { return NormNet.REGULARIZERS[this.config.regularizer](this); }
-
-  bound(): { value: Tensor; formula: string } {
-    return this.hasClosedForm()
-      ? { value: netPathNorm(this.gains()), formula: 'PSiLON Net closed form |Π g_i|·Σ|g_K| (docs/math.md §6)' }
-      : { value: this.pathNormExplicit(), formula: '1-path-norm, explicit recursion 1ᵀ|W_Kᵀ|⋯|W_1ᵀ|1 (docs/math.md §6)' };
-  }
+  protected closedFormBound(): Tensor { return netPathNorm(this.gains()); }
+  protected explicitBound(): Tensor { return this.pathNormExplicit(); }
+  protected readonly boundFormulas = {
+    closed: 'PSiLON Net closed form |Π g_i|·Σ|g_K| (docs/math.md §6)',
+    explicit: '1-path-norm, explicit recursion 1ᵀ|W_Kᵀ|⋯|W_1ᵀ|1 (docs/math.md §6)',
+  };
 }
 
 /**
@@ -226,28 +237,27 @@ export class NormResNet extends Base<ResNetRegularizer> {
   }
 
   /** The improved bound: closed form |g_1|·Π(1+|g_i|)·Σ|g_K| when it applies, else explicit (docs/math.md §6). */
-  improvedBound(): Tensor { return this.hasClosedForm() ? resnetImprovedBound(this.gains()) : this.boundExplicit('ib'); }
+  improvedBound(): Tensor { return this.hasClosedForm() ? this.closedFormBound() : this.boundExplicit('ib'); }
   /** The improved (`ib`) or original (`ob`) bound by the explicit recursion, for any configuration. */
   boundExplicit(bound: ResNetBound): Tensor {
     const pair = (l: CReLUNormLinear) => l.weights() as [Tensor, Tensor];
     return resnetPathBound(this.embedder.weights()[0]!, this.blocks.map(pair), pair(this.predictor), bound);
   }
 
-  private static readonly REGULARIZERS: { [K in ResNetRegularizer]: (m: NormResNet) => Tensor } = {
-    ib: (m) => m.improvedBound(),
-    'ib-explicit': (m) => m.boundExplicit('ib'),
-    ob: (m) => m.boundExplicit('ob'),
-    l2: (m) => l2Penalty(m.allWeights().flat()),
-    none: (m) => m.zero(),
+  protected readonly regularizers = {
+    ib: () => this.improvedBound(),
+    'ib-explicit': () => this.boundExplicit('ib'),
+    ob: () => this.boundExplicit('ob'),
+    l2: () => l2Penalty(this.allWeights().flat()),
+    none: () => this.zero(),
   };
 
-  regularizer(): Tensor { return NormResNet.REGULARIZERS[this.config.regularizer](this); }
-
-  bound(): { value: Tensor; formula: string } {
-    return this.hasClosedForm()
-      ? { value: resnetImprovedBound(this.gains()), formula: 'PSiLON ResNet improved bound, closed form |g_1|·Π(1+|g_i|)·Σ|g_K| (docs/math.md §6)' }
-      : { value: this.boundExplicit('ib'), formula: 'ResNet improved bound, explicit recursion with W̃ = max(|W⁺|,|W⁻|) (docs/math.md §6)' };
-  }
+  protected closedFormBound(): Tensor { return resnetImprovedBound(this.gains()); }
+  protected explicitBound(): Tensor { return this.boundExplicit('ib'); }
+  protected readonly boundFormulas = {
+    closed: 'PSiLON ResNet improved bound, closed form |g_1|·Π(1+|g_i|)·Σ|g_K| (docs/math.md §6)',
+    explicit: 'ResNet improved bound, explicit recursion with W̃ = max(|W⁺|,|W⁻|) (docs/math.md §6)',
+  };
 }
 
 type Dims = Omit<NetOptions, 'share' | 'norm' | 'regularizer'>;

@@ -11,18 +11,51 @@ import { advancePruning, prune, sparsityReport, startPruning } from '../sparsity
 import { batchTensors, checkData, evaluate, taskLoss } from './loss.js';
 import { Progress } from './progress.js';
 
+/**
+ * The learning-rate schedule, stepped once per epoch: PyTorch's OneCycleLR (cosine,
+ * β₁ cycled 0.95 ↔ 0.85; docs/math.md §8) or a constant lr.
+ */
+export type Schedule =
+  | { kind: 'onecycle'; pctStart?: number; divFactor?: number; finalDivFactor?: number; cycleMomentum?: boolean }
+  | { kind: 'constant' };
+
+/** How the objective combines the data loss L and the regularizer R (docs/math.md §8). */
+export type ObjectiveConvention =
+  /** 0.5·L + 0.5·λ·R, the reference code's final form (the default). */
+  | 'half'
+  /** L + λ·R: the same minimizer; under Adam the same steps up to ε. */
+  | 'sum';
+
 /** Options of {@link train}. */
 export interface TrainOptions {
   epochs: number;
   batchSize: number;
-  /** Peak learning rate of OneCycle (docs/math.md §8: 2e-3 tabular, 2e-2 deep). */
+  /** Learning rate: OneCycle's peak, or the constant lr (docs/math.md §8: 2e-3 tabular, 2e-2 deep). */
   lr: number;
-  /** Regularization strength λ of L + λ·R. */
+  /** Regularization strength λ. */
   lambda: number;
   /** Seed of the mini-batch shuffle (default 0). */
   seed?: number;
-  /** OneCycle warm-up fraction (default 0.2, docs/math.md §8). */
+  /** Shuffle the rows every epoch (default true); false keeps the data's order, as full-batch protocols do. */
+  shuffle?: boolean;
+  /**
+   * The schedule (default OneCycle with pctStart 0.2, divFactor lr/1e-4, finalDivFactor lr/1e-3:
+   * the lr goes 1e-4 → lr → 1e-4/(lr/1e-3)).
+   */
+  schedule?: Schedule;
+  /** OneCycle warm-up fraction (default 0.2); the same as `schedule.pctStart`. */
   pctStart?: number;
+  /** Adam's β₁ (the starting value where OneCycle cycles it), β₂ and ε (defaults 0.9, 0.999, 1e-8). */
+  adam?: { beta1?: number; beta2?: number; eps?: number };
+  /** The objective convention (default `half`: 0.5·L + 0.5·λ·R, as the reference code). */
+  objective?: ObjectiveConvention;
+  /**
+   * Initial parameters by name (`model.namedParameters()` names, e.g. `embedder.weight`), each a flat
+   * row-major array or nested arrays of the parameter's size; written into the model before training.
+   */
+  init?: Record<string, ArrayLike<number> | unknown[]>;
+  /** Record one entry per optimizer step in `result.steps` (default false). */
+  recordSteps?: boolean;
   /** Validation data, scored every `validateEvery` epochs and at the last epoch. */
   validation?: Dataset;
   validateEvery?: number;
@@ -33,7 +66,24 @@ export interface TrainOptions {
   /** Called after every epoch. */
   onEpoch?: (record: EpochRecord) => void;
 }
-const TRAIN_KEYS = ['epochs', 'batchSize', 'lr', 'lambda', 'seed', 'pctStart', 'validation', 'validateEvery', 'pruneSteps', 'progress', 'onEpoch'];
+const TRAIN_KEYS = [
+  'epochs', 'batchSize', 'lr', 'lambda', 'seed', 'shuffle', 'schedule', 'pctStart', 'adam', 'objective', 'init', 'recordSteps',
+  'validation', 'validateEvery', 'pruneSteps', 'progress', 'onEpoch',
+];
+
+/** One optimizer step, recorded when `recordSteps` is set: values before the step's update. */
+export interface StepRecord {
+  /** 0-based step index. */
+  step: number;
+  /** Data loss L and regularizer R at the parameters before this step's update. */
+  loss: number;
+  regularizer: number;
+  /** The objective that was differentiated (per the convention). */
+  objective: number;
+  /** The lr and Adam β₁ this step used. */
+  lr: number;
+  beta1: number;
+}
 
 /** One epoch of history. */
 export interface EpochRecord {
@@ -43,7 +93,7 @@ export interface EpochRecord {
   lr: number;
   /** Mean data loss over the epoch's batches. */
   trainLoss: number;
-  /** Mean objective L + λ·R over the epoch's batches. */
+  /** Mean objective over the epoch's batches (0.5·L + 0.5·λ·R by default). */
   objective: number;
   /** R at the end of the epoch. */
   regularizer: number;
@@ -55,6 +105,8 @@ export interface EpochRecord {
 /** What {@link train} returns. */
 export interface TrainResult {
   history: EpochRecord[];
+  /** Per-step records (with `recordSteps`). */
+  steps?: StepRecord[];
   /** Final validation loss/metric (when validation data was given). */
   valLoss?: number;
   valMetric?: number;
@@ -65,17 +117,53 @@ export interface TrainResult {
   seconds: number;
 }
 
-/** Checks the options of {@link train}; returns the OneCycle warm-up fraction. */
-function checkTrainOptions(options: TrainOptions): number {
+/** Checks the options of {@link train}. */
+function checkTrainOptions(options: TrainOptions): void {
   checkOptions('train', options, TRAIN_KEYS);
   const { epochs, batchSize, lr, lambda } = options;
   if (!Number.isInteger(epochs) || epochs < 2) throw new Error(`train: epochs must be an integer ≥ 2, got ${epochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`train: batchSize must be a positive integer, got ${batchSize}`);
   if (!(lr > 0)) throw new Error(`train: lr must be > 0, got ${lr}`);
   if (!(lambda >= 0)) throw new Error(`train: lambda must be ≥ 0, got ${lambda}`);
-  const pct = options.pctStart ?? 0.2;
-  if (!(pct * epochs > 1)) throw new Error(`train: OneCycle needs pctStart·epochs > 1 (pctStart ${pct} needs at least ${Math.floor(1 / pct) + 1} epochs), got ${epochs} epochs`);
-  return pct;
+  if (options.objective !== undefined && options.objective !== 'half' && options.objective !== 'sum') {
+    throw new Error(`train: objective must be 'half' or 'sum', got '${String(options.objective)}'`);
+  }
+  const sched = options.schedule ?? { kind: 'onecycle' };
+  if (sched.kind === 'onecycle') {
+    const pct = sched.pctStart ?? options.pctStart ?? 0.2;
+    if (!(pct * epochs > 1)) throw new Error(`train: OneCycle needs pctStart·epochs > 1 (pctStart ${pct} needs at least ${Math.floor(1 / pct) + 1} epochs), got ${epochs} epochs`);
+  } else if (sched.kind !== 'constant') throw new Error(`train: schedule.kind must be 'onecycle' or 'constant', got '${String((sched as { kind: unknown }).kind)}'`);
+}
+
+/** The schedule's per-epoch step (a no-op for a constant lr). */
+function makeSchedule(opt: Adam, options: TrainOptions): { step(): void } {
+  const { epochs, lr } = options;
+  const sched = options.schedule ?? { kind: 'onecycle' };
+  if (sched.kind === 'constant') return { step() {} };
+  return new OneCycle(opt, {
+    maxLr: lr, totalSteps: epochs, pctStart: sched.pctStart ?? options.pctStart ?? 0.2,
+    divFactor: sched.divFactor ?? lr / 1e-4, finalDivFactor: sched.finalDivFactor ?? lr / 1e-3,
+    cycleMomentum: sched.cycleMomentum ?? true,
+  });
+}
+
+/** Writes named initial values into the model's parameters, checking every name and size. */
+export function setParameters(model: Model, values: Record<string, ArrayLike<number> | unknown[]>): void {
+  const params = new Map(model.namedParameters());
+  for (const name of Object.keys(values)) {
+    if (!params.has(name)) throw new Error(`train: init has '${name}', which is not a parameter of this model (${[...params.keys()].join(', ')})`);
+  }
+  C.noGrad(() => C.tidy(() => {
+    for (const [name, p] of params) {
+      if (!Object.hasOwn(values, name)) continue;
+      const v = values[name]!;
+      const flat = Array.isArray(v) ? (v as unknown[]).flat(Infinity) as number[] : Array.from(v as ArrayLike<number>);
+      if (flat.length !== p.size || flat.some((x) => typeof x !== 'number' || !Number.isFinite(x))) {
+        throw new Error(`train: init '${name}' has ${flat.length} values (or a non-finite one); the parameter has shape [${p.shape.join(', ')}]`);
+      }
+      p.assign(C.tensor(flat, p.shape, { dtype: p.dtype, backend: p.backend }));
+    }
+  }));
 }
 
 /**
@@ -97,28 +185,32 @@ function pruningSchedule(model: Model, pruneSteps: number | undefined, totalStep
  * One optimizer step on the objective L + λ·R for the rows `idx`; returns the loss and
  * the objective (read back). A non-finite value stops training with the epoch and step named.
  */
-async function trainStep(model: Model, opt: Adam, data: Dataset, idx: readonly number[], lambda: number, where: string): Promise<[number, number]> {
-  let lossT: Tensor, objT: Tensor;
+async function trainStep(
+  model: Model, opt: Adam, data: Dataset, idx: readonly number[], lambda: number, half: boolean, record: boolean, where: string,
+): Promise<{ loss: number; reg: number; obj: number }> {
+  let parts: Tensor[];
   const stop = (detail: string) => new Error(`train: non-finite loss at ${where} (${detail}); lower the learning rate or λ`);
   try {
-    [lossT, objT] = C.tidy(() => {
+    parts = C.tidy(() => {
       opt.zeroGrad();
       const b = batchTensors(data, idx, model.config.dtype);
       const loss = taskLoss(data.task, model.forward(b.x), b.y);
-      const obj = lambda > 0 ? C.add(loss, C.mul(model.regularizer(), lambda)) : loss;
+      const reg = lambda > 0 || record ? model.regularizer() : null;
+      // 0.5·L + 0.5·λ·R (`half`, the reference's form) or L + λ·R
+      const sum = reg && lambda > 0 ? C.add(loss, C.mul(reg, lambda)) : loss;
+      const obj = half ? C.mul(sum, 0.5) : sum;
       obj.backward();
       opt.step();
-      return [loss.detach(), obj.detach()];
+      return [loss.detach(), obj.detach(), ...(reg ? [reg.detach()] : [])];
     });
   } catch (e) {
     if (e instanceof NonFiniteLossError) throw stop(e.message);
     throw e;
   }
-  const [l, o] = [await lossT.item(), await objT.item()];
-  lossT.dispose();
-  objT.dispose();
-  if (!Number.isFinite(l) || !Number.isFinite(o)) throw stop(`loss ${l}, objective ${o}`);
-  return [l, o];
+  const [loss, obj, reg] = await Promise.all(parts.map((t) => t.item()));
+  for (const t of parts) t.dispose();
+  if (!Number.isFinite(loss!) || !Number.isFinite(obj!)) throw stop(`loss ${loss}, objective ${obj}`);
+  return { loss: loss!, obj: obj!, reg: reg ?? Number.NaN };
 }
 
 /**
@@ -128,14 +220,17 @@ async function trainStep(model: Model, opt: Adam, data: Dataset, idx: readonly n
  * 0.95 ↔ 0.85). Stops with an error naming the epoch on a non-finite loss.
  */
 export async function train(model: Model, data: Dataset, options: TrainOptions): Promise<TrainResult> {
-  const pct = checkTrainOptions(options);
+  checkTrainOptions(options);
   const { epochs, batchSize, lr, lambda } = options;
   checkData(model, data, 'train');
   if (options.validation) checkData(model, options.validation, 'train (validation)');
+  if (options.init) setParameters(model, options.init);
   const t0 = performance.now();
   const rng = new RNG(options.seed ?? 0);
-  const opt = new Adam(model.parameters(), { lr });
-  const sched = new OneCycle(opt, { maxLr: lr, totalSteps: epochs, pctStart: pct, divFactor: lr / 1e-4, finalDivFactor: lr / 1e-3 });
+  const half = (options.objective ?? 'half') === 'half';
+  const opt = new Adam(model.parameters(), { lr, ...options.adam });
+  const sched = makeSchedule(opt, options);
+  const steps: StepRecord[] | undefined = options.recordSteps ? [] : undefined;
   const batchesPerEpoch = Math.ceil(data.n / batchSize);
   const pruning = pruningSchedule(model, options.pruneSteps, epochs * batchesPerEpoch);
   const every = options.validateEvery ?? Math.max(1, Math.floor(epochs / 10));
@@ -144,14 +239,16 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
   let step = 0;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
-      const order = rng.permutation(data.n);
+      const order = options.shuffle === false ? Array.from({ length: data.n }, (_, i) => i) : rng.permutation(data.n);
       let lossSum = 0, objSum = 0;
       for (let bi = 0; bi < batchesPerEpoch; bi++) {
         pruning.before(step);
         const idx = order.slice(bi * batchSize, (bi + 1) * batchSize);
-        const [l, o] = await trainStep(model, opt, data, idx, lambda, `epoch ${epoch}, step ${step + 1}`);
-        lossSum += l;
-        objSum += o;
+        const [stepLr, beta1] = [opt.lr, opt.beta1];
+        const r = await trainStep(model, opt, data, idx, lambda, half, steps !== undefined, `epoch ${epoch}, step ${step + 1}`);
+        steps?.push({ step, loss: r.loss, regularizer: r.reg, objective: r.obj, lr: stepLr, beta1 });
+        lossSum += r.loss;
+        objSum += r.obj;
         step++;
         pruning.after(step);
       }
@@ -176,5 +273,8 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
   }
   if (options.pruneSteps) prune(model);
   const last = history[history.length - 1]!;
-  return { history, valLoss: last.valLoss, valMetric: last.valMetric, ...(await sparsityReport(model)), seconds: (performance.now() - t0) / 1000 };
+  return {
+    history, ...(steps ? { steps } : {}), valLoss: last.valLoss, valMetric: last.valMetric,
+    ...(await sparsityReport(model)), seconds: (performance.now() - t0) / 1000,
+  };
 }
