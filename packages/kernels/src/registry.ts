@@ -1,7 +1,7 @@
 import type { Backend } from './backend.js';
 import { CpuBackend } from './cpu/index.js';
 import { GpuJsBackend, GPUJS_MODES, type GpuJsMode } from './gpujs/index.js';
-import { installWebGpu } from './gpujs/webgpu-env.js';
+import { gpuDevices, installWebGpu } from './gpujs/webgpu-env.js';
 import { WasmBackend } from './wasm/index.js';
 
 /** Names accepted by {@link initBackend} and the `PSILON_BACKEND` environment variable. */
@@ -39,6 +39,8 @@ export async function createBackend(name: BackendName | string): Promise<Backend
     return GpuJsBackend.create({ mode });
   }
   if (name === 'auto') {
+    // on Linux without a GPU device node only a software Vulkan driver could answer: Dawn is not even started (nor its warnings printed)
+    if ((await gpuDevices()) === 'none') return cpuSide('no hardware GPU (no /dev/dri render node or NVIDIA device)');
     try {
       // look at the adapter first: no device (and no gpu.js) is started for a software one
       const probe = await installWebGpu();

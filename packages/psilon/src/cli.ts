@@ -3,7 +3,8 @@
  * The `psilon` command: train a model, run an experiment, or benchmark the kernels.
  * `psilon <command> --help` describes each command's options.
  */
-import { writeFileSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, readFileSync, realpathSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,13 +12,17 @@ import * as C from '@psilon/core';
 import { fractionSplits, idxToDataset, loadBoston, loadIris, loadMnist, parseIDX, prepareTabular, type Dataset } from './data/index.js';
 import { lipschitzBound, MODELS, saveModel, type Model, type ModelDims } from './nn/index.js';
 import { evaluate, formatSeconds, train } from './train/index.js';
-import { EXPERIMENTS, isExperimentName, loadTableFile, runBench, textTable, writeReport, type Size } from './experiments/index.js';
+import {
+  EXPERIMENTS, gridOf, isExperimentName, loadTableFile, parseShard, readPoints, runBench, runExperiment, runFolder, textTable, writeJsonAtomic,
+  writeReport, type ExperimentResult, type Size,
+} from './experiments/index.js';
 
 const USAGE = `psilon — PSiLON Net / PSiLON ResNet (arXiv 2404.19112)
 
 Usage:
   psilon train [options]              train one model on a dataset
   psilon experiment <name> [options]  run an experiment: ${Object.keys(EXPERIMENTS).join(', ')}
+  psilon report <run-folder>...       merge the grid points of run folders (shards) into one report
   psilon bench [options]              benchmark matmul and weight normalization per backend
 
 Run 'psilon <command> --help' for the options of a command.`;
@@ -139,7 +144,12 @@ async function cmdTrain(argv: string[]): Promise<void> {
   }
 }
 
-const EXPERIMENT_HELP = `psilon experiment <name>: run an experiment and write results/<run>/report.md
+const EXPERIMENT_HELP = `psilon experiment <name>: run an experiment and write <out>/<run>/report.md
+
+An experiment is a grid of independent points (one model and λ each). Each finished point is written to
+<run>/points/ at once, so re-running the same command resumes where it stopped; --workers runs points in
+parallel, --shard i/n runs a deterministic slice (merge the slices with 'psilon report'). Results are the same
+bits as a serial run.
 
 Experiments:
   tabular   PSiLON Net vs Standard Net vs ridge on Boston housing (or --file), λ chosen on validation
@@ -151,14 +161,17 @@ Options:
   --quick                the small size (seconds; what the tests run)
   --size <s>             quick, default or full (the paper's sizes; hours on a CPU)
   --file <f> --target <c>  tabular only: a CSV or ARFF file of yours instead of Boston housing
-  --out <dir>            where run folders go (default results)
+  --out <dir>            where run folders go (default results); the folder is <name>-<size>-<hash of the options>
+  --run-dir <dir>        use this run folder instead
+  --workers <n>          grid points in parallel, one worker thread each (default 1; 'auto': every core)
+  --shard <i/n>          run only shard i of n (1-based), e.g. a Slurm array task's $SLURM_ARRAY_TASK_ID/n
   --backend <name>       auto (default), cpu, wasm, gpujs, gpujs:<mode> (or env PSILON_BACKEND; PSILON_THREADS for wasm)
   --seed <n>             seed (default 0)`;
 
 async function cmdExperiment(argv: string[]): Promise<void> {
   const { values: o, positionals } = parse(argv, {
     ...COMMON, quick: { type: 'boolean' }, size: { type: 'string' }, file: { type: 'string' }, target: { type: 'string' },
-    out: { type: 'string', default: 'results' },
+    out: { type: 'string', default: 'results' }, 'run-dir': { type: 'string' }, workers: { type: 'string', default: '1' }, shard: { type: 'string' },
   }, EXPERIMENT_HELP);
   const name = positionals[0];
   if (!name || !isExperimentName(name)) throw new UsageError(`experiment: name one of ${Object.keys(EXPERIMENTS).join(', ')}${name ? ` (got '${name}')` : ''}\n\n${EXPERIMENT_HELP}`);
@@ -168,24 +181,70 @@ async function cmdExperiment(argv: string[]): Promise<void> {
   if (!['quick', 'default', 'full'].includes(size)) throw new UsageError(`--size must be quick, default or full, got '${size}'`);
   if ((o.file || o.target) && name !== 'tabular') throw new UsageError('--file/--target apply to the tabular experiment only');
   const seed = num('seed', o.seed, { int: true });
+  const workers = o.workers === 'auto' ? availableParallelism() : num('workers', o.workers, { int: true, min: 1 });
+  let shard: { index: number; count: number } | undefined;
+  try { shard = o.shard === undefined ? undefined : parseShard(String(o.shard)); } catch (e) { throw new UsageError((e as Error).message); }
+  const options = { size, seed, ...(o.file ? { file: String(o.file) } : {}), ...(o.target ? { target: String(o.target) } : {}) };
+  const dir = o['run-dir'] ? String(o['run-dir']) : runFolder(String(o.out), name, options);
   const backend = await C.initBackend(String(o.backend));
+  if (workers > 1 && backend.name === 'gpujs') throw new UsageError('--workers > 1 needs a CPU backend (the workers would share one GPU); use --workers 1');
   const t0 = performance.now();
   try {
-    console.log(`experiment ${name} (${size}) on ${backend.description}`);
-    const common = { size, seed, progress: Boolean(process.stderr.isTTY), log: (s: string) => console.log(`  ${s}`) };
-    const result = name === 'tabular'
-      ? await EXPERIMENTS.tabular({ ...common, file: o.file as string | undefined, target: o.target as string | undefined })
-      : await EXPERIMENTS[name](common);
+    console.log(`experiment ${name} (${size}) on ${backend.description}${workers > 1 ? `; ${workers} workers, each on the ${backend.name === 'cpu' ? 'cpu' : 'wasm'} backend with 1 thread` : ''}`);
+    mkdirSync(dir, { recursive: true });
+    writeJsonAtomic(join(dir, 'run.json'), { experiment: name, options });
+    const run = await runExperiment(name, { ...options, progress: Boolean(process.stderr.isTTY) && workers === 1 }, {
+      workers, shard, runDir: dir, workerBackend: backend.name === 'cpu' ? 'cpu' : 'wasm', log: (s: string) => console.log(`  ${s}`),
+    });
     const seconds = (performance.now() - t0) / 1000;
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19);
-    const dir = join(String(o.out), `${name}-${size}-${stamp}`);
-    const report = writeReport(result, dir, { backend: backend.description, seconds, command: `psilon experiment ${argv.join(' ')}` });
-    console.log(`\n${result.title}\n\n${textTable(result.table)}\n`);
-    for (const n of result.notes) console.log(`- ${n}`);
-    console.log(`\nwall time ${formatSeconds(seconds)}; report: ${report}`);
+    console.log(`  ${run.ran} point(s) run, ${run.skipped} already done in ${dir}`);
+    if (!run.result) {
+      console.log(`\nshard ${shard!.index + 1}/${shard!.count} done in ${formatSeconds(seconds)}: ${run.results.size} of ${run.total} points present; merge the shards with 'psilon report <run-folder>...'`);
+      return;
+    }
+    printAndWrite(run.result, dir, { backend: backend.description + (workers > 1 ? ` (${workers} workers)` : ''), seconds, command: `psilon experiment ${argv.join(' ')}` });
   } finally {
     await backend.dispose();
   }
+}
+
+/** Prints the table (first, so nothing is lost if writing fails), then writes the report. */
+function printAndWrite(result: ExperimentResult, dir: string, meta: { backend: string; seconds: number; command: string }): void {
+  console.log(`\n${result.title}\n\n${textTable(result.table)}\n`);
+  for (const n of result.notes) console.log(`- ${n}`);
+  const report = writeReport(result, dir, meta);
+  console.log(`\nwall time ${formatSeconds(meta.seconds)}; report: ${report}`);
+}
+
+const REPORT_HELP = `psilon report <run-folder>...: merge the grid points of one experiment's run folders
+(the shards of a cluster run, or one folder) into its report
+
+Options:
+  --out <dir>   where the report goes (default: the first run folder)`;
+
+async function cmdReport(argv: string[]): Promise<void> {
+  const { values: o, positionals: dirs } = parse(argv, { help: { type: 'boolean', short: 'h' }, out: { type: 'string' } }, REPORT_HELP);
+  if (!dirs.length) throw new UsageError(`report: name at least one run folder\n\n${REPORT_HELP}`);
+  const t0 = performance.now();
+  const runs = dirs.map((d) => {
+    const file = join(d, 'run.json');
+    if (!existsSync(file)) throw new UsageError(`report: ${d} is not a run folder (no run.json)`);
+    return JSON.parse(readFileSync(file, 'utf8')) as { experiment: string; options: Record<string, unknown> };
+  });
+  const first = runs[0]!;
+  runs.forEach((r, i) => {
+    if (JSON.stringify(r) !== JSON.stringify(first)) throw new UsageError(`report: ${dirs[i]} holds another run (${JSON.stringify(r)}) than ${dirs[0]} (${JSON.stringify(first)})`);
+  });
+  if (!isExperimentName(first.experiment)) throw new UsageError(`report: unknown experiment '${first.experiment}' in ${dirs[0]}/run.json`);
+  const grid = gridOf(first.experiment);
+  const results = new Map<string, unknown>();
+  for (const d of dirs) for (const [id, r] of readPoints(d)) results.set(id, r);
+  const missing = grid.points(first.options).filter((p) => !results.has(p.id)).map((p) => p.id);
+  if (missing.length) throw new Error(`report: ${missing.length} point(s) missing: ${missing.join(', ')} (run their shards, or re-run the experiment to finish them)`);
+  const out = o.out ? String(o.out) : dirs[0]!;
+  printAndWrite(grid.reduce(first.options, results), out, {
+    backend: `merged from ${dirs.length} run folder(s)`, seconds: (performance.now() - t0) / 1000, command: `psilon report ${argv.join(' ')}`,
+  });
 }
 
 const BENCH_HELP = `psilon bench: time matmul and fused L1 weight normalization on one backend
@@ -215,6 +274,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') { console.log(USAGE); return cmd ? 0 : 1; }
     if (cmd === 'train') await cmdTrain(rest);
     else if (cmd === 'experiment') await cmdExperiment(rest);
+    else if (cmd === 'report') await cmdReport(rest);
     else if (cmd === 'bench') await cmdBench(rest);
     else throw new UsageError(`unknown command '${cmd}'\n\n${USAGE}`);
     return 0;

@@ -21,6 +21,8 @@ export * from './sparsity/index.js';
 export * from './train/index.js';
 export {
   tabularExperiment, mnistExperiment, pruningExperiment, figure1Experiment, EXPERIMENTS, isExperimentName, PAPER_TABULAR_GRID,
+  runExperiment, runFolder, GRIDS, runGrid, readPoints, parseShard, type RunExperimentOptions, type GridExperiment, type GridRun,
+  type GridRunOptions, type PointSpec, type MnistOptions, type PruningOptions,
   MNIST_LAMBDAS, loadTableFile, type Size, type ExperimentName, type ExperimentOptions, type TabularOptions,
   linePlot, type Series, type PlotOptions,
   markdownTable, textTable, writeReport, fmtNum, type ExperimentResult, type Table as ResultTable,

@@ -72,3 +72,17 @@ export async function installWebGpu(): Promise<WebGpuEnv> {
     },
   };
 }
+
+/**
+ * Whether a hardware GPU can be reached on Linux, without starting Dawn (which prints
+ * warnings on every start): `none` when no GPU device node exists (/dev/dri/renderD*
+ * for Mesa's drivers, /dev/nvidiactl for NVIDIA's), so only a software Vulkan driver
+ * could answer; `maybe` when one exists; `unknown` off Linux (ask Dawn).
+ */
+export async function gpuDevices(): Promise<'none' | 'maybe' | 'unknown'> {
+  if (typeof process === 'undefined' || process.platform !== 'linux') return 'unknown';
+  const { existsSync, readdirSync } = await import('node:fs');
+  if (existsSync('/dev/nvidiactl')) return 'maybe';
+  const dri = existsSync('/dev/dri') ? readdirSync('/dev/dri') : [];
+  return dri.some((f) => f.startsWith('renderD')) ? 'maybe' : 'none';
+}

@@ -6,8 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseARFF, parseCSV, tableToDataset, type Dataset, type prepareTabular } from '../data/index.js';
-import { lipschitzBound, type Model } from '../nn/index.js';
-import { evaluate, selectLambda, type TrainResult } from '../train/index.js';
+import { lipschitzBound, MODELS, type ModelDims } from '../nn/index.js';
+import { evaluate, train } from '../train/index.js';
+import type { PointSpec } from './grid.js';
 import { linePlot } from './plot.js';
 import type { ExperimentResult } from './report.js';
 
@@ -16,7 +17,7 @@ export type Size = 'quick' | 'default' | 'full';
 /** docs/math.md §9's tabular λ grid (both nets). */
 export const PAPER_TABULAR_GRID = [5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 1e-2, 2.5e-2, 5e-2, 0.1, 0.25, 0.5];
 
-/** Common options of the experiments. */
+/** Common options of the experiments (all but `progress` and `log` are plain data: they travel to worker threads). */
 export interface ExperimentOptions {
   size?: Size;
   seed?: number;
@@ -50,32 +51,69 @@ export function loadTableFile(path: string, target: string | undefined): Dataset
   return tableToDataset(table, { target });
 }
 
-export interface NetRun { model: string; lambda: number; result: TrainResult; test: { loss: number; metric: number }; bound: number; curves: Map<number, TrainResult> }
+/** A point of a λ grid: which named model (`MODELS`), which λ. */
+export interface NetPoint extends PointSpec { model: string; lambda: number }
 
-export async function fitByGrid(name: string, make: () => Model, d: ReturnType<typeof prepareTabular>, o: { epochs: number; grid: readonly number[]; seed: number; progress?: boolean; log?: (s: string) => void }): Promise<NetRun> {
-  const curves = new Map<number, TrainResult>();
-  const { best } = await selectLambda(make, d.train, {
-    grid: o.grid, epochs: o.epochs, batchSize: Math.ceil(d.train.n / 5), lr: 2e-3, validation: d.validation,
-    validateEvery: Math.max(1, Math.floor(o.epochs / 25)), seed: o.seed, progress: o.progress,
-    onLambda: (lambda, r) => { curves.set(lambda, r); o.log?.(`${name} λ=${lambda}: validation loss ${r.valLoss!.toPrecision(4)}`); },
-  });
-  const test = await evaluate(best.model, d.test);
-  const bound = (await lipschitzBound(best.model)).value;
-  best.model.dispose();
-  return { model: name, lambda: best.lambda, result: best.result, test, bound, curves };
+/** What one trained net reports (plain JSON, so it can be kept in a run folder). */
+export interface NetPointResult {
+  model: string;
+  lambda: number;
+  /** Final-epoch validation loss (λ is chosen on it, docs/math.md §8). */
+  valLoss: number;
+  /** [epoch, step, validation loss] at each validation. */
+  curve: [number, number, number][];
+  test: { loss: number; metric: number };
+  /** The certified Lipschitz bound of the trained model. */
+  bound: number;
+  nearSparsity: number;
+  seconds: number;
 }
 
-export function curvePlot(run: NetRun, file: string, xKey: 'epoch' | 'step'): ExperimentResult['plots'][number] {
+/**
+ * Trains one named model at one λ on tabular splits (docs/math.md §9: 5 batches per
+ * epoch, Adam + OneCycle at lr 2e-3, fresh initialisation) and scores it.
+ */
+export async function runNetPoint(
+  d: ReturnType<typeof prepareTabular>, p: NetPoint, dims: ModelDims, o: { epochs: number; progress?: boolean },
+): Promise<NetPointResult> {
+  const make = MODELS.get(p.model);
+  if (!make) throw new Error(`unknown model '${p.model}'`);
+  const model = make(dims);
+  try {
+    const r = await train(model, d.train, {
+      epochs: o.epochs, batchSize: Math.ceil(d.train.n / 5), lr: 2e-3, lambda: p.lambda, validation: d.validation,
+      validateEvery: Math.max(1, Math.floor(o.epochs / 25)), seed: dims.seed, progress: o.progress,
+    });
+    const curve = r.history.filter((h) => h.valLoss !== undefined).map((h): [number, number, number] => [h.epoch, h.step, h.valLoss!]);
+    return {
+      model: p.model, lambda: p.lambda, valLoss: r.valLoss!, curve, test: await evaluate(model, d.test),
+      bound: (await lipschitzBound(model)).value, nearSparsity: r.nearSparsity, seconds: r.seconds,
+    };
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The run with the lowest final-epoch validation loss (the first in grid order on a tie). */
+export function bestByValidation(runs: readonly NetPointResult[]): NetPointResult {
+  return runs.reduce((a, b) => (b.valLoss < a.valLoss ? b : a));
+}
+
+/** Validation loss per λ against epoch or step, one series per run. */
+export function curvePlot(title: string, runs: readonly NetPointResult[], file: string, x: 'epoch' | 'step'): ExperimentResult['plots'][number] {
   return {
     file,
-    title: `${run.model}: validation loss per λ`,
+    title: `${title}: validation loss per λ`,
     svg: linePlot({
-      title: `${run.model}: validation loss`, xLabel: xKey, yLabel: 'validation loss', logY: true,
-      series: [...run.curves].map(([lambda, r]) => ({
-        name: `λ = ${lambda}`, points: r.history.filter((h) => h.valLoss !== undefined).map((h) => [h[xKey], h.valLoss!] as [number, number]),
-      })),
+      title: `${title}: validation loss`, xLabel: x, yLabel: 'validation loss', logY: true,
+      series: runs.map((r) => ({ name: `λ = ${r.lambda}`, points: r.curve.map(([e, s, v]) => [x === 'epoch' ? e : s, v] as [number, number]) })),
     }),
   };
+}
+
+/** The results of the points of one model, in grid order. */
+export function resultsOf<R>(results: ReadonlyMap<string, R>, points: readonly PointSpec[], keep: (p: PointSpec) => boolean): R[] {
+  return points.filter(keep).map((p) => results.get(p.id)!);
 }
 
 /** The size, its settings and the seed an experiment runs with (defaults: `default`, seed 0). */

@@ -1,0 +1,17 @@
+/** The experiments by CLI name, as grids (grid.ts). */
+import type { GridExperiment, PointSpec } from './grid.js';
+import { figure1 } from './figure1.js';
+import { mnist } from './mnist.js';
+import { pruning } from './pruning.js';
+import { tabular } from './tabular.js';
+
+export const GRIDS = { tabular, mnist, pruning, figure1 } as const;
+export type ExperimentName = keyof typeof GRIDS;
+
+/** True when `name` is an experiment's name (own properties only: `toString` is not one). */
+export const isExperimentName = (name: string): name is ExperimentName => Object.hasOwn(GRIDS, name);
+
+/** The grid of an experiment, typed loosely for code that handles any of them (the CLI, workers, reports). */
+export function gridOf(name: ExperimentName): GridExperiment<Record<string, unknown>, PointSpec, unknown> {
+  return GRIDS[name] as unknown as GridExperiment<Record<string, unknown>, PointSpec, unknown>;
+}
