@@ -62,7 +62,9 @@ export function full(shape: readonly number[], value: number, options: CreateOpt
   if (!be.supportsDType(dtype)) throw new Error(`full: backend '${be.name}' does not support ${dtype}`);
   return new Tensor(be.fill(sizeOf(shape), value, dtype), shape, be, options.requiresGrad ?? false);
 }
+/** A tensor of zeros. */
 export const zeros = (shape: readonly number[], options: CreateOptions = {}): Tensor => full(shape, 0, options);
+/** A tensor of ones. */
 export const ones = (shape: readonly number[], options: CreateOptions = {}): Tensor => full(shape, 1, options);
 
 /** Options of random creation functions. */

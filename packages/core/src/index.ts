@@ -10,7 +10,7 @@ import { Tensor } from './tensor.js';
 export { Tensor, type NestedArray, fromBuffer } from './tensor.js';
 export * from './ops.js';
 export { backward, noGrad, isGradEnabled, record, type BackwardFn, type BackwardOptions, type Node } from './tape.js';
-export { tidy, keep } from './memory.js';
+export { tidy, keep, type Disposable } from './memory.js';
 export { tensor, full, zeros, ones, rand, randn, orthogonal, type CreateOptions, type RandomOptions } from './create.js';
 export { RNG, orthogonalMatrix } from './random.js';
 export { customOp, type CustomOpSpec } from './custom.js';
@@ -30,15 +30,49 @@ type T = ops.TensorLike;
 /** Method forms of the ops, so `x.matmul(w).add(b).relu()` reads left to right. */
 declare module './tensor.js' {
   interface Tensor {
+    /** {@link backward} from this tensor: fills `.grad` of every leaf it depends on. */
     backward(seed?: Tensor, options?: BackwardOptions): void;
-    add(b: T): Tensor; sub(b: T): Tensor; mul(b: T): Tensor; div(b: T): Tensor; pow(b: T): Tensor;
-    maximum(b: T): Tensor; minimum(b: T): Tensor;
-    neg(): Tensor; abs(): Tensor; sign(): Tensor; relu(): Tensor; exp(): Tensor; log(): Tensor; sqrt(): Tensor; square(): Tensor;
+    /** {@link ops.add}: this + b, broadcast. */
+    add(b: T): Tensor;
+    /** {@link ops.sub}: this − b, broadcast. */
+    sub(b: T): Tensor;
+    /** {@link ops.mul}: this · b, broadcast. */
+    mul(b: T): Tensor;
+    /** {@link ops.div}: this / b, broadcast. */
+    div(b: T): Tensor;
+    /** {@link ops.pow}: this ^ b, broadcast. */
+    pow(b: T): Tensor;
+    /** {@link ops.maximum}: max(this, b), ties split the gradient ½-½. */
+    maximum(b: T): Tensor;
+    /** {@link ops.minimum}: min(this, b), ties split the gradient ½-½. */
+    minimum(b: T): Tensor;
+    /** {@link ops.neg}: −this. */
+    neg(): Tensor;
+    /** {@link ops.abs}: |this|. */
+    abs(): Tensor;
+    /** {@link ops.sign}: sign(this), sign(0) = 0. */
+    sign(): Tensor;
+    /** {@link ops.relu}: max(this, 0). */
+    relu(): Tensor;
+    /** {@link ops.exp}: e^this. */
+    exp(): Tensor;
+    /** {@link ops.log}: ln this. */
+    log(): Tensor;
+    /** {@link ops.sqrt}: √this. */
+    sqrt(): Tensor;
+    /** {@link ops.square}: this². */
+    square(): Tensor;
+    /** {@link ops.sum} over `axis` (all when omitted). */
     sum(axis?: number | readonly number[], keepDims?: boolean): Tensor;
+    /** {@link ops.mean} over `axis` (all when omitted). */
     mean(axis?: number | readonly number[], keepDims?: boolean): Tensor;
+    /** {@link ops.max} over `axis` (all when omitted). */
     max(axis?: number | readonly number[], keepDims?: boolean): Tensor;
+    /** {@link ops.matmul}: this · b (either transposed on request). */
     matmul(b: Tensor, options?: ops.MatmulOptions): Tensor;
+    /** {@link ops.reshape}: the same data under a new shape. */
     reshape(shape: readonly number[]): Tensor;
+    /** {@link ops.transpose}: permuted axes (reversed by default). */
     transpose(perm?: readonly number[]): Tensor;
   }
 }

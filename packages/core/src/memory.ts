@@ -5,7 +5,10 @@
  * collection releases their storage, a safety net, not a plan).
  */
 /** What a scope tracks: anything that frees its storage on `dispose()` (tensors). */
-export interface Disposable { dispose(): void }
+export interface Disposable {
+  /** Frees the storage. */
+  dispose(): void;
+}
 
 const scopes: Set<Disposable>[] = [];
 /** Every object ever tracked, so a returned value can be recognised without knowing its class. */

@@ -11,6 +11,7 @@ export interface Optimizer {
   /** SGD's momentum or Adam's β₁ (what OneCycle cycles). */
   momentum: number;
   readonly params: readonly Tensor[];
+  /** Updates every parameter that has a gradient. */
   step(): void;
   /** Disposes and clears every parameter's gradient. */
   zeroGrad(): void;
@@ -66,6 +67,7 @@ export class SGD extends Base {
     this.momentum = options.momentum ?? 0;
     checkNumber('SGD', 'momentum', this.momentum, 0, 1);
   }
+  /** p ← p − lr·d, with d = g, or the momentum buffer b ← momentum·b + g. */
   step(): void {
     noGrad(() => {
       for (const p of this.params) {
@@ -115,7 +117,9 @@ export class Adam extends Base {
     checkNumber('Adam', 'eps', this.eps, 0);
     checkNumber('Adam', 'weightDecay', this.weightDecay, 0);
   }
+  /** Adam's β₁ (an alias of `momentum`, which OneCycle cycles). */
   get beta1(): number { return this.momentum; }
+  /** Sets β₁ (and `momentum`). */
   set beta1(v: number) { this.momentum = v; }
   /** Steps taken so far. */
   get steps(): number { return this.t; }

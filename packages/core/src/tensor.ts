@@ -8,6 +8,7 @@ export type NestedArray = number | NestedArray[];
 /** Maps the gradients of a node's outputs to the gradients of its inputs (null = no gradient). */
 export type BackwardFn = (gradOutputs: Tensor[]) => (Tensor | null)[];
 
+/** A recorded op on the tape: its inputs, outputs and backward rule. */
 export interface Node {
   readonly name: string;
   readonly inputs: readonly Tensor[];
@@ -88,7 +89,9 @@ export class Tensor {
   get backend(): Backend { return this.live().backend; }
   /** Number of elements. */
   get size(): number { return sizeOf(this.shape); }
+  /** Number of axes. */
   get rank(): number { return this.shape.length; }
+  /** True after `dispose()`. */
   get isDisposed(): boolean { return this.storage === null; }
   /** True when no other tensor views this one's storage (so writing it in place is invisible to others). */
   get ownsStorage(): boolean { return this.live().refs === 1; }
@@ -138,6 +141,7 @@ export class Tensor {
   /** A tensor with the same storage and no gradient history. */
   detach(): Tensor { return Tensor.view(this, this.shape); }
 
+  /** `Tensor(float32 [2, 3])`, with `requiresGrad` when set. */
   toString(): string { return `Tensor(${this.dtype} ${fmt(this.shape)}${this.requiresGrad ? ', requiresGrad' : ''})`; }
 }
 

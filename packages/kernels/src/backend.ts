@@ -67,14 +67,19 @@ export interface Backend {
   readonly description: string;
   /** True when `readSync` can return data without waiting (every mode but webgpu). */
   readonly synchronous: boolean;
+  /** True when buffers of `dtype` can be made (float64 exists only on `cpu`). */
   supportsDType(dtype: DType): boolean;
 
   // --- memory ---------------------------------------------------------------
+  /** A new buffer holding `data` (converted to `dtype`). */
   upload(data: ArrayLike<number>, dtype: DType): BackendBuffer;
+  /** A new buffer of `size` elements, all `value`. */
   fill(size: number, value: number, dtype: DType): BackendBuffer;
+  /** A host copy of the buffer, once every kernel writing it has run. */
   read(buf: BackendBuffer): Promise<TypedArray>;
   /** Synchronous read-back; throws on asynchronous modes. */
   readSync(buf: BackendBuffer): TypedArray;
+  /** Releases the buffer; using it afterwards, or freeing it again, is an error. */
   free(buf: BackendBuffer): void;
   /** Buffers allocated and not yet freed (for leak tests). */
   liveBuffers(): number;
@@ -82,7 +87,9 @@ export interface Backend {
   dispose(): Promise<void>;
 
   // --- kernels ----------------------------------------------------------------
+  /** A copy of `a` converted to `dtype`. */
   cast(a: BackendBuffer, dtype: DType): BackendBuffer;
+  /** out = op(a) elementwise (ops.ts defines each op). */
   unary(op: UnaryOp, a: BackendBuffer): BackendBuffer;
   /** out = op(a, b) with NumPy broadcasting of aShape and bShape to outShape. */
   binary(op: BinaryOp, a: BackendBuffer, aShape: Shape, b: BackendBuffer, bShape: Shape, outShape: Shape): BackendBuffer;

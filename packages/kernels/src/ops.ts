@@ -27,6 +27,7 @@ const HALF = '(v128.const f32x4 0.5 0.5 0.5 0.5)';
 /** A comparison mask (all ones where true) turned into 1.0 / 0.0. */
 const ones = (mask: string): string => `(v128.and ${mask} ${ONE})`;
 
+/** The unary elementwise ops, each defined once (see {@link ElementwiseDef}). */
 export const UNARY_OPS = {
   neg: { math: '-x', js: '-x', wasm: '(f32x4.neg X)' },
   abs: { math: '|x|', js: 'Math.abs(x)', wasm: '(f32x4.abs X)' },
@@ -44,8 +45,10 @@ export const UNARY_OPS = {
   square: { math: 'x²', js: 'x * x', wasm: '(f32x4.mul X X)' },
   reciprocal: { math: '1 / x', js: '1 / x', wasm: `(f32x4.div ${ONE} X)` },
 } as const satisfies Record<string, ElementwiseDef>;
+/** The name of a unary op. */
 export type UnaryOp = keyof typeof UNARY_OPS;
 
+/** The binary elementwise ops (NumPy broadcasting), each defined once. */
 export const BINARY_OPS = {
   add: { math: 'a + b', js: 'a + b', wasm: '(f32x4.add A B)' },
   sub: { math: 'a − b', js: 'a - b', wasm: '(f32x4.sub A B)' },
@@ -67,9 +70,12 @@ export const BINARY_OPS = {
     wasm: `(f32x4.add ${ones('(f32x4.gt A B)')} (v128.and (f32x4.eq A B) ${HALF}))`,
   },
 } as const satisfies Record<string, ElementwiseDef>;
+/** The name of a binary op. */
 export type BinaryOp = keyof typeof BINARY_OPS;
 
+/** The reductions, over any set of axes. */
 export const REDUCE_OPS = { sum: 'Σ', max: 'max (NaN if any element is NaN)' } as const;
+/** The name of a reduction. */
 export type ReduceOp = keyof typeof REDUCE_OPS;
 
 /** Which norm column-wise weight normalization divides by (docs/math.md §2). */
@@ -85,6 +91,7 @@ export const unaryFn = Object.fromEntries(
   Object.entries(UNARY_OPS).map(([k, d]) => [k, compile<(x: number) => number>(['x'], d.js)]),
 ) as Record<UnaryOp, (x: number) => number>;
 
+/** Scalar binary functions generated from the table (`js` column), for tests and one-off use. */
 export const binaryFn = Object.fromEntries(
   Object.entries(BINARY_OPS).map(([k, d]) => [k, compile<(a: number, b: number) => number>(['a', 'b'], d.js)]),
 ) as Record<BinaryOp, (a: number, b: number) => number>;

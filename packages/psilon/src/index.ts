@@ -12,7 +12,7 @@ export {
   NormNet, NormResNet, psilonNet, standardNet, psilonResNet, resnetVariant, RESNET_VARIANTS, MODELS,
   NET_REGULARIZERS, RESNET_REGULARIZERS,
   type Model, type NetOptions, type NetConfig, type RegularizerKind, type NetRegularizer, type ResNetRegularizer,
-  type ResNetVariant, type ModelDims,
+  type ResNetVariant, type ModelDims, type Dims,
   regularizer, pathNormClosedForm, improvedBoundClosedForm, pathNormExplicit, resnetBoundExplicit,
   l2Penalty, hasClosedForm, lipschitzBound, type LipschitzBound,
   saveModel, loadModel, parameterNames, type SavedModel,
@@ -22,7 +22,7 @@ export * from './train/index.js';
 export {
   tabularExperiment, mnistExperiment, pruningExperiment, figure1Experiment, EXPERIMENTS, isExperimentName, PAPER_TABULAR_GRID,
   runExperiment, runFolder, GRIDS, runGrid, readPoints, parseShard, type RunExperimentOptions, type GridExperiment, type GridRun,
-  type GridRunOptions, type PointSpec, type MnistOptions, type PruningOptions,
+  type GridRunOptions, type PointSpec, type MnistOptions, type PruningOptions, type NetPoint, type NetPointResult, type VariantResult,
   MNIST_LAMBDAS, loadTableFile, type Size, type ExperimentName, type ExperimentOptions, type TabularOptions,
   linePlot, type Series, type PlotOptions,
   markdownTable, textTable, writeReport, fmtNum, type ExperimentResult, type Table as ResultTable,

@@ -6,8 +6,9 @@ import * as src from './sources.js';
 import { checkIndices } from '../cpu/kernels.js';
 import { installWebGpu, type WebGpuEnv } from './webgpu-env.js';
 
-/** The gpu.js modes this backend can run in, best first. */
+/** A gpu.js mode this backend can run in. */
 export type GpuJsMode = 'webgpu' | 'headlessgl' | 'webasm' | 'cpu';
+/** The gpu.js modes, best first (the order `auto` tries them in). */
 export const GPUJS_MODES: readonly GpuJsMode[] = ['webgpu', 'headlessgl', 'webasm', 'cpu'];
 
 /**

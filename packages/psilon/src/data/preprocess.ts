@@ -106,6 +106,7 @@ export function fitTargetScaler(train: Dataset): TargetScaler {
   return { median: quantile(s, 0.5), halfIqr };
 }
 
+/** The dataset with its regression target scaled: y ← (y − median)/(IQR/2) (docs/math.md §9). */
 export function scaleTarget(data: Dataset, s: TargetScaler): Dataset {
   return { ...data, y: Float64Array.from(data.y, (v) => (v - s.median) / s.halfIqr) };
 }

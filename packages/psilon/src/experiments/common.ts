@@ -12,6 +12,7 @@ import type { PointSpec } from './grid.js';
 import { linePlot } from './plot.js';
 import type { ExperimentResult } from './report.js';
 
+/** An experiment's size: seconds (`quick`), minutes (`default`), the paper's (`full`). */
 export type Size = 'quick' | 'default' | 'full';
 
 /** docs/math.md §9's tabular λ grid (both nets). */

@@ -36,6 +36,7 @@ export interface GridRunOptions {
   shard?: { index: number; count: number };
   /** Runs one point in a worker thread (set by the caller that owns the worker script). */
   spawn?: (p: PointSpec) => Promise<unknown>;
+  /** Called with a line after each finished point. */
   log?: (line: string) => void;
 }
 

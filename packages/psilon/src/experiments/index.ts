@@ -60,12 +60,21 @@ export const pruningExperiment = (o: PruningOptions = {}): Promise<ExperimentRes
 export const figure1Experiment = (o: ExperimentOptions = {}): Promise<ExperimentResult> => serially('figure1', o as ExperimentOptions & Record<string, unknown>);
 
 /** The experiments by CLI name. */
-export const EXPERIMENTS = { tabular: tabularExperiment, mnist: mnistExperiment, pruning: pruningExperiment, figure1: figure1Experiment } as const;
+export const EXPERIMENTS: {
+  /** {@link tabularExperiment} */
+  readonly tabular: typeof tabularExperiment;
+  /** {@link mnistExperiment} */
+  readonly mnist: typeof mnistExperiment;
+  /** {@link pruningExperiment} */
+  readonly pruning: typeof pruningExperiment;
+  /** {@link figure1Experiment} */
+  readonly figure1: typeof figure1Experiment;
+} = { tabular: tabularExperiment, mnist: mnistExperiment, pruning: pruningExperiment, figure1: figure1Experiment };
 
 export { GRIDS, gridOf, isExperimentName, type ExperimentName };
 export { runGrid, readPoints, parseShard, writeJsonAtomic, type GridExperiment, type GridRun, type GridRunOptions, type PointSpec } from './grid.js';
-export { PAPER_TABULAR_GRID, loadTableFile, type Size, type ExperimentOptions, type TabularOptions } from './common.js';
-export { MNIST_LAMBDAS, type MnistOptions } from './mnist.js';
+export { PAPER_TABULAR_GRID, loadTableFile, type Size, type ExperimentOptions, type TabularOptions, type NetPoint, type NetPointResult } from './common.js';
+export { MNIST_LAMBDAS, type MnistOptions, type VariantResult } from './mnist.js';
 export type { PruningOptions } from './pruning.js';
 export { linePlot, type Series, type PlotOptions } from './plot.js';
 export { markdownTable, textTable, writeReport, fmtNum, type ExperimentResult, type Table } from './report.js';

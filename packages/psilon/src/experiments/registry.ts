@@ -5,7 +5,9 @@ import { mnist } from './mnist.js';
 import { pruning } from './pruning.js';
 import { tabular } from './tabular.js';
 
+/** Every experiment's grid, by CLI name. */
 export const GRIDS = { tabular, mnist, pruning, figure1 } as const;
+/** The name of an experiment. */
 export type ExperimentName = keyof typeof GRIDS;
 
 /** True when `name` is an experiment's name (own properties only: `toString` is not one). */

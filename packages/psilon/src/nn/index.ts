@@ -6,7 +6,7 @@ export {
   NormNet, NormResNet, psilonNet, standardNet, psilonResNet, resnetVariant, RESNET_VARIANTS, MODELS,
   NET_REGULARIZERS, RESNET_REGULARIZERS,
   type Model, type NetOptions, type NetConfig, type RegularizerKind, type NetRegularizer, type ResNetRegularizer,
-  type ResNetVariant, type ModelDims,
+  type ResNetVariant, type ModelDims, type Dims,
 } from './models.js';
 export {
   regularizer, pathNormClosedForm, improvedBoundClosedForm, pathNormExplicit, resnetBoundExplicit, l2Penalty,

@@ -104,6 +104,7 @@ abstract class WeightNormalized {
   }
 
   /** Z = (the layer's product of X and W) + b. */
+  /** Z = (the layer's product of X and W) + b, with the layer's own parameters. */
   forward(x: Tensor): Tensor { return this.forwardWith(this.params, x); }
 
   /** Orthogonal init of a raw [in, out] matrix (docs/math.md §2). */
@@ -126,6 +127,7 @@ abstract class WeightNormalized {
     return named;
   }
 
+  /** The parameters in {@link namedParameters} order. */
   parameters(): Tensor[] { return this.namedParameters('').map(([, t]) => t); }
 }
 
@@ -189,4 +191,7 @@ export class CReLUNormLinear extends WeightNormalized {
 export type WNLayer = NormLinear | CReLUNormLinear;
 
 /** Anything made of weight-normalized layers (a model, or a test's stand-in). */
-export interface HasLayers { layers(): WNLayer[] }
+export interface HasLayers {
+  /** Every weight-normalized layer, in order. */
+  layers(): WNLayer[];
+}

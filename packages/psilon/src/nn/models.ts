@@ -24,9 +24,13 @@ export type RegularizerKind =
   | 'none';
 
 /** The regularizers a NormNet accepts, and a NormResNet. */
+/** The regularizers a NormNet accepts (the first is its default). */
 export const NET_REGULARIZERS = ['pathnorm', 'pathnorm-explicit', 'l2', 'none'] as const satisfies readonly RegularizerKind[];
+/** The regularizers a NormResNet accepts (the first is its default). */
 export const RESNET_REGULARIZERS = ['ib', 'ib-explicit', 'ob', 'l2', 'none'] as const satisfies readonly RegularizerKind[];
+/** A regularizer a NormNet accepts. */
 export type NetRegularizer = (typeof NET_REGULARIZERS)[number];
+/** A regularizer a NormResNet accepts. */
 export type ResNetRegularizer = (typeof RESNET_REGULARIZERS)[number];
 
 /** Options shared by both architectures. */
@@ -86,9 +90,11 @@ function resolve<R extends RegularizerKind>(arch: 'net' | 'resnet', o: NetOption
 /** What both architectures offer. */
 export interface Model {
   readonly config: NetConfig;
+  /** The network's output (logits or predictions) for a batch X [batch, inDim]. */
   forward(x: Tensor): Tensor;
   /** The parameters with the reference code's names (`embedder.weight`, `representer.0.linear.g`, …), in order. */
   namedParameters(): [string, Tensor][];
+  /** The parameters, in `namedParameters()` order. */
   parameters(): Tensor[];
   /** The regularizer R of the objective L + λ·R, per `config.regularizer` (docs/math.md §6). */
   regularizer(): Tensor;
@@ -147,6 +153,7 @@ abstract class Base<R extends RegularizerKind> implements Model {
       ...this.predictor.namedParameters('predictor'),
     ];
   }
+  /** The parameters in `namedParameters()` order. */
   parameters(): Tensor[] { return this.namedParameters().map(([, t]) => t); }
   /**
    * The closed forms assume every column of W has L1 norm exactly |g|: true for shared-g
@@ -184,6 +191,7 @@ export class NormNet extends Base<NetRegularizer> {
     this.predictor = new NormLinear({ inDim: hidden, outDim, rng, norm, shareG: false, bias: true, dtype });
   }
 
+  /** Z = X·W₁ + b₁, Z = relu(Z)·W_i + b_i per block, ŷ = relu(Z)·W_K + b_K. */
   forward(x: Tensor): Tensor {
     this.checkInput(x);
     let z = this.embedder.forward(x);
@@ -229,6 +237,7 @@ export class NormResNet extends Base<ResNetRegularizer> {
     this.predictor = new CReLUNormLinear({ inDim: hidden, outDim, rng, norm, shareG: false, bias: true, gInit: 1, dtype });
   }
 
+  /** Z = X·W₁ + b₁, Z ← Z + CReLU-layer(Z) per block, ŷ = CReLU predictor(Z). */
   forward(x: Tensor): Tensor {
     this.checkInput(x);
     let z = this.embedder.forward(x);
@@ -260,7 +269,8 @@ export class NormResNet extends Base<ResNetRegularizer> {
   };
 }
 
-type Dims = Omit<NetOptions, 'share' | 'norm' | 'regularizer'>;
+/** The sizes, seed and dtype of a model whose kind fixes share, norm and regularizer. */
+export type Dims = Omit<NetOptions, 'share' | 'norm' | 'regularizer'>;
 
 /** PSiLON Net: shared g, L1 WN, closed-form 1-path-norm (docs/math.md §4). */
 export const psilonNet = (o: Dims): NormNet => new NormNet({ ...o, share: true, norm: 'l1', regularizer: 'pathnorm' });
@@ -276,6 +286,7 @@ export const RESNET_VARIANTS = {
   'l2-ob': { share: false, norm: 'l2', regularizer: 'ob' },
   standard: { share: false, norm: 'l2', regularizer: 'l2' },
 } as const satisfies Record<string, Pick<NetOptions, 'share' | 'norm' | 'regularizer'>>;
+/** The name of a deep-ablation variant. */
 export type ResNetVariant = keyof typeof RESNET_VARIANTS;
 
 /** A ResNet of the named §9 variant. */

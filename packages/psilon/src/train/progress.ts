@@ -8,6 +8,7 @@ export class Progress {
     this.enabled = enabled ?? Boolean(process.stderr.isTTY);
   }
 
+  /** Redraws the bar after `done` epochs, showing the last loss and the ETA. */
   update(done: number, loss: number): void {
     if (!this.enabled) return;
     const now = performance.now();
@@ -21,6 +22,7 @@ export class Progress {
     process.stderr.write(`\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${this.label} ${done}/${this.total}  loss ${loss.toPrecision(4)}  ETA ${formatSeconds(eta)}   `);
   }
 
+  /** Ends the bar's line. */
   done(): void {
     if (this.enabled) process.stderr.write('\n');
   }
