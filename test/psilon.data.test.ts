@@ -26,7 +26,7 @@ describe('CSV', () => {
   });
   it('names the line and the problem in malformed files', () => {
     expect(() => parseCSV('a,b\n1,2\n3\n')).toThrow(/CSV line 3: 1 fields, the header has 2/);
-    expect(() => parseCSV('a,b\n1,\n')).toThrow(/CSV line 2: empty value in column 'b'/);
+    expect(() => parseCSV('a,b\n1,\n')).toThrow(/CSV line 2, column 'b': empty value/);
     expect(() => parseCSV('a,b\n"1,2\n')).toThrow(/CSV line 2: unterminated quoted field/);
     expect(() => parseCSV('')).toThrow(/empty/);
     expect(() => tableToDataset(parseCSV(csv), { target: 'z' })).toThrow(/target column 'z' is not one of/);
@@ -34,8 +34,10 @@ describe('CSV', () => {
   it('loads a user file by extension', () => {
     const dir = mkdtempSync(join(tmpdir(), 'psilon-'));
     writeFileSync(join(dir, 'd.csv'), csv);
-    expect(loadTableFile(join(dir, 'd.csv'), 'y').n).toBe(3);
+    expect(() => loadTableFile(join(dir, 'd.csv'), 'y')).toThrow(/d\.csv: 3 rows: at least 20 are needed/);
     expect(() => loadTableFile(join(dir, 'd.csv'), undefined)).toThrow(/--target/);
+    writeFileSync(join(dir, 'e.csv'), ['a,y', ...Array.from({ length: 25 }, (_, i) => `${i},${i / 4}`)].join('\n'));
+    expect(loadTableFile(join(dir, 'e.csv'), 'y').n).toBe(25);
   });
 });
 

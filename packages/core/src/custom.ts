@@ -26,6 +26,12 @@ export function customOp<S>(spec: CustomOpSpec<S>): (...inputs: Tensor[]) => Ten
       if (!(t instanceof Tensor)) throw new Error(`${spec.name}: every input must be a Tensor`);
     }
     const { outputs, saved } = noGrad(() => spec.forward(inputs));
-    return record(spec.name, inputs, outputs, (g) => spec.backward(g, saved, inputs));
+    return record(spec.name, inputs, outputs, (g) => {
+      const grads = spec.backward(g, saved, inputs);
+      if (!Array.isArray(grads) || grads.length !== inputs.length) {
+        throw new Error(`custom op '${spec.name}' returned ${Array.isArray(grads) ? grads.length : 'no'} gradient(s) for ${inputs.length} inputs (one per input, null for none)`);
+      }
+      return grads;
+    });
   };
 }

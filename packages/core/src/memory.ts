@@ -26,12 +26,17 @@ export function keep<T extends Disposable>(t: T): T {
   return t;
 }
 
-function collect(x: unknown, out: Set<Disposable>): void {
-  if (x && typeof x === 'object' && tracked.has(x)) out.add(x as Disposable);
-  else if (Array.isArray(x)) for (const v of x) collect(v, out);
-  else if (x && typeof x === 'object' && Object.getPrototypeOf(x) === Object.prototype) {
-    for (const v of Object.values(x)) collect(v, out);
-  }
+/**
+ * Finds every tracked object in a returned value: arrays, Maps (keys and values), Sets,
+ * plain objects and class instances (own enumerable properties), to any depth.
+ */
+function collect(x: unknown, out: Set<Disposable>, seen = new Set<object>()): void {
+  if (!x || typeof x !== 'object' || seen.has(x)) return;
+  seen.add(x);
+  if (tracked.has(x)) { out.add(x as Disposable); return; }
+  if (x instanceof Promise) throw new Error('tidy: the function must be synchronous (it returned a Promise)');
+  const parts: unknown[] = x instanceof Map ? [...x.keys(), ...x.values()] : x instanceof Set || Array.isArray(x) ? [...x] : Object.values(x);
+  for (const v of parts) collect(v, out, seen);
 }
 
 /**

@@ -30,6 +30,16 @@ function checkNumber(where: string, name: string, v: number, lo: number, hi = In
   if (!(typeof v === 'number' && v >= lo && v <= hi)) throw new Error(`${where}: ${name} must be in [${lo}, ${hi}], got ${v}`);
 }
 
+/** A learning rate: finite and > 0. */
+function checkLr(where: string, v: number): void {
+  if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new Error(`${where}: lr must be a finite number > 0, got ${v}`);
+}
+
+/** A decay rate such as Adam's β: in [0, 1) (β = 1 would never forget and divide by 1 − βᵗ = 0). */
+function checkBeta(where: string, name: string, v: number): void {
+  if (!(typeof v === 'number' && v >= 0 && v < 1)) throw new Error(`${where}: ${name} must be in [0, 1), got ${v}`);
+}
+
 abstract class Base implements Optimizer {
   abstract lr: number;
   abstract momentum: number;
@@ -62,7 +72,7 @@ export class SGD extends Base {
     super(params);
     checkOptions('SGD', options, ['lr', 'momentum']);
     checkParams(params, 'SGD');
-    checkNumber('SGD', 'lr', options.lr, 0);
+    checkLr('SGD', options.lr);
     this.lr = options.lr;
     this.momentum = options.momentum ?? 0;
     checkNumber('SGD', 'momentum', this.momentum, 0, 1);
@@ -111,9 +121,9 @@ export class Adam extends Base {
     this.beta2 = options.beta2 ?? 0.999;
     this.eps = options.eps ?? 1e-8;
     this.weightDecay = options.weightDecay ?? 0;
-    checkNumber('Adam', 'lr', this.lr, 0);
-    checkNumber('Adam', 'beta1', this.momentum, 0, 1);
-    checkNumber('Adam', 'beta2', this.beta2, 0, 1);
+    checkLr('Adam', this.lr);
+    checkBeta('Adam', 'beta1', this.momentum);
+    checkBeta('Adam', 'beta2', this.beta2);
     checkNumber('Adam', 'eps', this.eps, 0);
     checkNumber('Adam', 'weightDecay', this.weightDecay, 0);
   }
@@ -137,6 +147,7 @@ export class Adam extends Base {
       const be = p.backend;
       if (be.adamStepInPlace && p.ownsStorage && m!.ownsStorage && v!.ownsStorage) {
         be.adamStepInPlace(p.buffer, g.buffer, m!.buffer, v!.buffer, h); // no allocation
+        for (const t of [p, m!, v!]) t.version++; // changed in place, as assign would
         continue;
       }
       const out = be.adamStep(p.buffer, g.buffer, m!.buffer, v!.buffer, h).map((b) => new Tensor(b, p.shape, be));

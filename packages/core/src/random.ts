@@ -7,18 +7,21 @@ export class RNG {
   private s: Uint32Array;
   private spare: number | null = null;
 
+  /** `seed`: an integer in [0, 2⁵³); all its bits count (seeds equal modulo 2³² give different streams). */
   constructor(seed = 0) {
-    if (!Number.isFinite(seed)) throw new Error(`RNG: seed must be a finite number, got ${seed}`);
+    if (!Number.isSafeInteger(seed) || seed < 0) {
+      throw new Error(`RNG: seed must be an integer in [0, 2^53 − 1] (below 2^53), got ${seed}`);
+    }
     this.s = new Uint32Array(4);
-    let x = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-    for (let i = 0; i < 4; i++) {
-      // splitmix32
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
+    const lo = seed >>> 0, hi = Math.floor(seed / 2 ** 32);
+    // splitmix32 streams from the low and (when nonzero) the high 32 bits
+    const mix = (word: number, i: number): number => {
+      let z = (((word ^ 0x9e3779b9) >>> 0) + Math.imul(i + 1, 0x9e3779b9)) >>> 0;
       z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      this.s[i] = (z ^ (z >>> 16)) >>> 0;
-    }
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    for (let i = 0; i < 4; i++) this.s[i] = (mix(lo, i) ^ (hi ? mix(hi ^ 0x5bd1e995, i) : 0)) >>> 0;
   }
 
   /** Next raw 32-bit value. */

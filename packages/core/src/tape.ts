@@ -33,7 +33,7 @@ export function noGrad<T>(fn: () => T): T {
  */
 export function record(name: string, inputs: readonly Tensor[], outputs: Tensor[], backward: BackwardFn): Tensor[] {
   if (!gradEnabled || !inputs.some((t) => t.requiresGrad)) return outputs;
-  const node: Node = { name, inputs, outputs, backward };
+  const node: Node = { name, inputs, outputs, backward, versions: inputs.map((t) => t.version) };
   outputs.forEach((o, i) => { o.requiresGrad = true; o.node = node; o.outputIndex = i; });
   return outputs;
 }
@@ -79,6 +79,11 @@ export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions =
       const gone = [...node.inputs, ...node.outputs].find((t) => t.isDisposed);
       if (gone) {
         throw new Error(`backward: a tensor ${fmt(gone.shape)} of op '${node.name}' was disposed before backward() (by tidy?); run backward inside the scope that built the graph`);
+      }
+      const changed = node.inputs.findIndex((t, k) => t.version !== node.versions[k]);
+      if (changed >= 0) {
+        const t = node.inputs[changed]!;
+        throw new Error(`backward: input ${changed} of op '${node.name}' (a tensor ${fmt(t.shape)}) was changed in place (assign) after op '${node.name}' used it; its gradient would be wrong. Change it after backward(), or use a copy`);
       }
       const gouts = node.outputs.map((o) => grads.get(o) ?? filled(o, 0));
       const gins = noGrad(() => node.backward!(gouts));

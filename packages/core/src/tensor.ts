@@ -15,6 +15,8 @@ export interface Node {
   readonly outputs: readonly Tensor[];
   /** Null once the graph was freed by a backward pass. */
   backward: BackwardFn | null;
+  /** The inputs' versions when the op ran; backward checks that none changed since. */
+  readonly versions: readonly number[];
 }
 
 /**
@@ -50,6 +52,8 @@ export class Tensor {
   grad: Tensor | null = null;
   /** The op that produced this tensor (null for leaves and constants). */
   node: Node | null = null;
+  /** Bumped by every in-place change (`assign`): the tape refuses a backward through changed inputs. */
+  version = 0;
   /** Which output of `node` this tensor is. */
   outputIndex = 0;
   private storage: Storage | null;
@@ -70,7 +74,7 @@ export class Tensor {
     const s = src.live();
     const t = Object.create(Tensor.prototype) as Tensor;
     Object.assign(t, {
-      id: nextId++, shape: Object.freeze(shape.slice()), dtype: src.dtype, requiresGrad: false, grad: null, node: null, outputIndex: 0, storage: s,
+      id: nextId++, shape: Object.freeze(shape.slice()), dtype: src.dtype, requiresGrad: false, grad: null, node: null, outputIndex: 0, version: 0, storage: s,
     });
     s.refs++;
     finalizer.register(t, s, t);
@@ -131,6 +135,7 @@ export class Tensor {
     }
     const s = src.live();
     s.refs++;
+    this.version++;
     this.live().release();
     finalizer.unregister(this);
     this.storage = s;

@@ -3,10 +3,10 @@
  * The `psilon` command: train a model, run an experiment, or benchmark the kernels.
  * `psilon <command> --help` describes each command's options.
  */
-import { existsSync, mkdirSync, writeFileSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as C from '@psilon/core';
 import { fractionSplits, idxToDataset, loadBoston, loadIris, loadMnist, parseIDX, prepareTabular, type Dataset } from './data/index.js';
@@ -14,7 +14,7 @@ import { lipschitzBound, MODELS, saveModel, type Model, type ModelDims } from '.
 import { evaluate, formatSeconds, train } from './train/index.js';
 import {
   EXPERIMENTS, gridOf, isExperimentName, loadTableFile, parseShard, readPoints, runBench, runExperiment, runFolder, textTable, writeJsonAtomic,
-  writeReport, type ExperimentResult, type Size,
+  writeReport, type ExperimentResult, type Size, type TableFileOptions,
 } from './experiments/index.js';
 
 const USAGE = `psilon — PSiLON Net / PSiLON ResNet (arXiv 2404.19112)
@@ -66,6 +66,9 @@ const TRAIN_HELP = `psilon train: train one model and print its test metrics
 Options:
   --data <name|file>     boston (default), iris, mnist, a .csv or .arff file, or 'idx' with --images/--labels
   --target <column>      target column of a CSV/ARFF file
+  --task <t>             regression, binary or multiclass (default: inferred from the target; see the README's data rules)
+  --categorical <a,b>    CSV columns to one-hot encode even when numeric
+  --na <tokens>          comma-separated tokens meaning "missing" (e.g. NA,?); rows holding one are dropped
   --images <file>        IDX images (e.g. Fashion-MNIST train-images-idx3-ubyte), with --data idx
   --labels <file>        IDX labels, with --data idx
   --model <name>         psilon-net (default), standard-net, psilon-resnet, or a ResNet variant: ${[...MODELS.keys()].slice(3).join(', ')}
@@ -76,7 +79,8 @@ Options:
   --lr <x>               peak learning rate of OneCycle (default 2e-3)
   --lambda <x>           regularization strength λ (default 1e-3)
   --prune-steps <n>      blend in the L1-sphere projection over the last n steps, then prune
-  --save <file>          save the trained model as JSON
+  --save <file>          save the trained model as JSON (written atomically; checked writable before training)
+  --force                save even a run that diverged (see --divergence)
   --backend <name>       auto (default: a hardware GPU if WebGPU finds one, else wasm), cpu, wasm, gpujs, gpujs:<webgpu|headlessgl|webasm|cpu>
                          (env PSILON_BACKEND; PSILON_THREADS sets wasm's threads, default every core)
                          (or the PSILON_BACKEND environment variable)
@@ -92,7 +96,11 @@ async function loadData(o: Values, seed: number): Promise<{ train: Dataset; vali
     const ds = idxToDataset(parseIDX(readFileSync(String(o.images))), parseIDX(readFileSync(String(o.labels))));
     return { ...fractionSplits(ds, [0.5, 0.25, 0.25], seed), name: String(o.images) };
   }
-  if (/\.(csv|arff)$/i.test(data)) return { ...prepareTabular(loadTableFile(data, o.target as string | undefined), seed), name: data };
+  if (/\.(csv|arff)$/i.test(data)) {
+    const raw = loadTableFile(data, tableOptions(o));
+    for (const n of raw.notes) console.log(`data: ${n}`);
+    return { ...prepareTabular(raw, seed), name: data };
+  }
   throw new UsageError(`--data: unknown dataset '${data}' (boston, iris, mnist, idx, or a .csv/.arff file)`);
 }
 
@@ -102,14 +110,45 @@ function makeModel(name: string, dims: ModelDims): Model {
   return make(dims);
 }
 
+/** The data-typing flags shared by `train` and `experiment` (README "Data rules"). */
+const DATA_FLAGS = { task: { type: 'string' }, categorical: { type: 'string' }, na: { type: 'string' } } as const;
+
+function tableOptions(o: Values): TableFileOptions {
+  const task = o.task as string | undefined;
+  if (task !== undefined && !['regression', 'binary', 'multiclass'].includes(task)) throw new UsageError(`--task must be regression, binary or multiclass, got '${task}'`);
+  return {
+    target: o.target as string | undefined, task: task as TableFileOptions['task'],
+    categorical: o.categorical ? String(o.categorical).split(',').map((s) => s.trim()).filter(Boolean) : undefined,
+    na: o.na !== undefined ? String(o.na).split(',').map((s) => s.trim()) : undefined,
+  };
+}
+
+/**
+ * Fails now, before any training, when `path` cannot be written: creates its folder
+ * and writes and removes a probe file there.
+ */
+function checkWritable(path: string, flag: string, isDir = false): void {
+  const dir = isDir ? path : dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true });
+    const probe = join(dir, `.psilon-probe-${process.pid}`);
+    writeFileSync(probe, '');
+    rmSync(probe);
+  } catch (e) {
+    throw new UsageError(`${flag}: cannot write to ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
 async function cmdTrain(argv: string[]): Promise<void> {
   const { values: o } = parse(argv, {
-    ...COMMON, data: { type: 'string' }, target: { type: 'string' }, images: { type: 'string' }, labels: { type: 'string' },
+    ...COMMON, ...DATA_FLAGS, data: { type: 'string' }, target: { type: 'string' }, images: { type: 'string' }, labels: { type: 'string' }, force: { type: 'boolean' },
     model: { type: 'string', default: 'psilon-net' }, hidden: { type: 'string', default: '128' }, 'n-hidden': { type: 'string', default: '3' },
     epochs: { type: 'string', default: '100' }, 'batch-size': { type: 'string' }, lr: { type: 'string', default: '2e-3' },
     lambda: { type: 'string', default: '1e-3' }, 'prune-steps': { type: 'string' }, save: { type: 'string' },
   }, TRAIN_HELP);
-  const seed = num('seed', o.seed, { int: true });
+  const seed = num('seed', o.seed, { int: true, min: 0 });
+  if (o.save) checkWritable(String(o.save), '--save');
+  const prevBackend = C.getBackend();
   const backend = await C.initBackend(String(o.backend));
   try {
     const d = await loadData(o, seed);
@@ -119,10 +158,11 @@ async function cmdTrain(argv: string[]): Promise<void> {
     });
     console.log(`training ${o.model} on ${d.name} (${d.train.n} train / ${d.validation.n} validation / ${d.test.n} test) with ${backend.description}`);
     const res = await train(model, d.train, {
-      epochs: num('epochs', o.epochs, { int: true, min: 2 }),
+      epochs: num('epochs', o.epochs, { int: true, min: 1 }),
       batchSize: o['batch-size'] ? num('batch-size', o['batch-size'], { int: true, min: 1 }) : Math.ceil(d.train.n / 5),
       lr: num('lr', o.lr, { min: 0 }), lambda: num('lambda', o.lambda, { min: 0 }), seed, validation: d.validation,
       pruneSteps: o['prune-steps'] ? num('prune-steps', o['prune-steps'], { int: true, min: 1 }) : undefined,
+      divergenceFactor: o.force ? Infinity : undefined,
     });
     const test = await evaluate(model, d.test);
     const bound = await lipschitzBound(model);
@@ -135,12 +175,13 @@ async function cmdTrain(argv: string[]): Promise<void> {
       ],
     }));
     if (o.save) {
-      writeFileSync(String(o.save), JSON.stringify(await saveModel(model)));
+      writeJsonAtomic(String(o.save), await saveModel(model));
       console.log(`saved to ${o.save}`);
     }
     model.dispose();
   } finally {
     await backend.dispose();
+    C.setBackend(prevBackend); // a disposed backend must not stay active
   }
 }
 
@@ -170,7 +211,7 @@ Options:
 
 async function cmdExperiment(argv: string[]): Promise<void> {
   const { values: o, positionals } = parse(argv, {
-    ...COMMON, quick: { type: 'boolean' }, size: { type: 'string' }, file: { type: 'string' }, target: { type: 'string' },
+    ...COMMON, ...DATA_FLAGS, quick: { type: 'boolean' }, size: { type: 'string' }, file: { type: 'string' }, target: { type: 'string' },
     out: { type: 'string', default: 'results' }, 'run-dir': { type: 'string' }, workers: { type: 'string', default: '1' }, shard: { type: 'string' },
   }, EXPERIMENT_HELP);
   const name = positionals[0];
@@ -179,13 +220,26 @@ async function cmdExperiment(argv: string[]): Promise<void> {
   if (o.quick && o.size && o.size !== 'quick') throw new UsageError('--quick and --size disagree');
   const size = (o.quick ? 'quick' : o.size ?? 'default') as Size;
   if (!['quick', 'default', 'full'].includes(size)) throw new UsageError(`--size must be quick, default or full, got '${size}'`);
-  if ((o.file || o.target) && name !== 'tabular') throw new UsageError('--file/--target apply to the tabular experiment only');
-  const seed = num('seed', o.seed, { int: true });
+  if ((o.file || o.target || o.task || o.categorical || o.na !== undefined) && name !== 'tabular') {
+    throw new UsageError('--file, --target, --task, --categorical and --na apply to the tabular experiment only');
+  }
+  const seed = num('seed', o.seed, { int: true, min: 0 });
   const workers = o.workers === 'auto' ? availableParallelism() : num('workers', o.workers, { int: true, min: 1 });
   let shard: { index: number; count: number } | undefined;
   try { shard = o.shard === undefined ? undefined : parseShard(String(o.shard)); } catch (e) { throw new UsageError((e as Error).message); }
-  const options = { size, seed, ...(o.file ? { file: String(o.file) } : {}), ...(o.target ? { target: String(o.target) } : {}) };
+  const t = tableOptions(o);
+  const options = {
+    size, seed, ...(o.file ? { file: String(o.file) } : {}), ...(o.target ? { target: String(o.target) } : {}),
+    ...(t.task ? { task: t.task } : {}), ...(t.categorical ? { categorical: t.categorical } : {}), ...(t.na ? { na: t.na } : {}),
+  };
+  if (o.file) {
+    // read the file now: a bad cell is reported before any work starts
+    const raw = loadTableFile(String(o.file), { ...t, target: o.target as string | undefined });
+    for (const n of raw.notes) console.log(`data: ${n}`);
+  }
   const dir = o['run-dir'] ? String(o['run-dir']) : runFolder(String(o.out), name, options);
+  checkWritable(dir, o['run-dir'] ? '--run-dir' : '--out', true);
+  const prevBackend = C.getBackend();
   const backend = await C.initBackend(String(o.backend));
   if (workers > 1 && backend.name === 'gpujs') throw new UsageError('--workers > 1 needs a CPU backend (the workers would share one GPU); use --workers 1');
   const t0 = performance.now();
@@ -205,6 +259,7 @@ async function cmdExperiment(argv: string[]): Promise<void> {
     printAndWrite(run.result, dir, { backend: backend.description + (workers > 1 ? ` (${workers} workers)` : ''), seconds, command: `psilon experiment ${argv.join(' ')}` });
   } finally {
     await backend.dispose();
+    C.setBackend(prevBackend); // a disposed backend must not stay active
   }
 }
 
@@ -242,6 +297,7 @@ async function cmdReport(argv: string[]): Promise<void> {
   const missing = grid.points(first.options).filter((p) => !results.has(p.id)).map((p) => p.id);
   if (missing.length) throw new Error(`report: ${missing.length} point(s) missing: ${missing.join(', ')} (run their shards, or re-run the experiment to finish them)`);
   const out = o.out ? String(o.out) : dirs[0]!;
+  checkWritable(out, '--out', true);
   printAndWrite(grid.reduce(first.options, results), out, {
     backend: `merged from ${dirs.length} run folder(s)`, seconds: (performance.now() - t0) / 1000, command: `psilon report ${argv.join(' ')}`,
   });
@@ -259,12 +315,14 @@ The full comparison with tfjs peers is 'pnpm bench' (the bench/ package).`;
 async function cmdBench(argv: string[]): Promise<void> {
   const { values: o } = parse(argv, { ...COMMON, sizes: { type: 'string', default: '64,128,256,512' } }, BENCH_HELP);
   const sizes = String(o.sizes).split(',').map((s) => num('sizes', s, { int: true, min: 1 }));
+  const prevBackend = C.getBackend();
   const backend = await C.initBackend(String(o.backend));
   try {
     console.log(`backend: ${backend.description}`);
     console.log(textTable(await runBench(sizes, num('seed', o.seed, { int: true }))));
   } finally {
     await backend.dispose();
+    C.setBackend(prevBackend); // a disposed backend must not stay active
   }
 }
 

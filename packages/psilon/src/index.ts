@@ -9,7 +9,7 @@ export * from './norms/index.js';
 export {
   NormLinear, CReLUNormLinear, type NormLinearOptions, type CReLUNormLinearOptions, type NormKind, type WNLayer,
   type WeightBlend, type HasLayers, type LayerParams,
-  NormNet, NormResNet, psilonNet, standardNet, psilonResNet, resnetVariant, RESNET_VARIANTS, MODELS,
+  NormNet, NormResNet, parameterLayout, MAX_PARAMETERS, psilonNet, standardNet, psilonResNet, resnetVariant, RESNET_VARIANTS, MODELS,
   NET_REGULARIZERS, RESNET_REGULARIZERS,
   type Model, type NetOptions, type NetConfig, type RegularizerKind, type NetRegularizer, type ResNetRegularizer,
   type ResNetVariant, type ModelDims, type Dims,

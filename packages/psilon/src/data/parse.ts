@@ -8,6 +8,8 @@ export interface Table {
   rows: (number | string)[][];
   /** Columns whose values are categories (strings). */
   categorical: Set<string>;
+  /** What parsing decided that a user should hear (rows dropped for missing values, …). */
+  notes?: string[];
 }
 
 /** Options of {@link parseCSV}. */
@@ -16,6 +18,14 @@ export interface CSVOptions {
   delimiter?: string;
   /** Columns to treat as categorical even when numeric. */
   categorical?: readonly string[];
+  /**
+   * Tokens that mean "missing" (e.g. `NA`, `?`, or `''` for an empty cell). A row holding one is
+   * dropped, and the count reported in `notes`. Without them any non-numeric cell in an otherwise
+   * numeric column, and any empty cell, is an error.
+   */
+  na?: readonly string[];
+  /** The file's name, for messages. */
+  file?: string;
 }
 
 function splitLine(line: string, delim: string, lineNo: number): string[] {
@@ -34,12 +44,17 @@ function splitLine(line: string, delim: string, lineNo: number): string[] {
 }
 
 /**
- * Parses CSV text with a header row. Numeric columns become numbers; a column
- * with any non-numeric value (or listed in `categorical`) is categorical.
- * Empty cells, ragged rows and unterminated quotes raise an error naming the line.
+ * Parses CSV text with a header row. Column typing (README "Data rules"): a column is
+ * numeric when its cells parse as finite numbers; a column where most cells are numbers
+ * but some are not is an error naming the line, column and value (a stray `3.5a`, `NA`
+ * or `Infinity` would otherwise turn it into categories); other columns, and those
+ * listed in `categorical`, are categorical. Cells equal to an `na` token are missing and
+ * their rows dropped. Ragged rows and unterminated quotes raise an error naming the line.
  */
 export function parseCSV(text: string, options: CSVOptions = {}): Table {
   const delim = options.delimiter ?? ',';
+  const where = options.file ? `${options.file}: ` : 'CSV ';
+  const na = new Set(options.na ?? []);
   const lines = text.split(/\r?\n/);
   let headerAt = lines.findIndex((l) => l.trim() !== '');
   if (headerAt < 0) throw new Error('CSV: the file is empty');
@@ -50,18 +65,32 @@ export function parseCSV(text: string, options: CSVOptions = {}): Table {
   for (let i = headerAt + 1; i < lines.length; i++) {
     if (lines[i]!.trim() === '') continue;
     const cells = splitLine(lines[i]!, delim, i + 1);
-    if (cells.length !== columns.length) throw new Error(`CSV line ${i + 1}: ${cells.length} fields, the header has ${columns.length}`);
-    cells.forEach((c, j) => { if (c === '') throw new Error(`CSV line ${i + 1}: empty value in column '${columns[j]}'`); });
+    if (cells.length !== columns.length) throw new Error(`${where}line ${i + 1}: ${cells.length} fields, the header has ${columns.length}`);
+    cells.forEach((c, j) => { if (c === '' && !na.has('')) throw new Error(`${where}line ${i + 1}, column '${columns[j]}': empty value (pass --na '' to treat empty cells as missing)`); });
     raw.push(cells);
     lineOf.push(i + 1);
   }
   headerAt = 0;
-  if (raw.length === 0) throw new Error('CSV: no data rows after the header');
+  if (raw.length === 0) throw new Error(`${where}no data rows after the header`);
   const categorical = new Set(options.categorical ?? []);
-  for (const c of categorical) if (!columns.includes(c)) throw new Error(`CSV: categorical column '${c}' is not in the header`);
-  columns.forEach((c, j) => { if (raw.some((r) => !isNumber(r[j]!))) categorical.add(c); });
-  const rows = raw.map((r) => r.map((cell, j) => (categorical.has(columns[j]!) ? cell : Number(cell))));
-  return { columns, rows, categorical };
+  for (const c of categorical) if (!columns.includes(c)) throw new Error(`${where}categorical column '${c}' is not in the header`);
+  columns.forEach((c, j) => {
+    if (categorical.has(c)) return;
+    const present = raw.map((r, k) => [r[j]!, k] as const).filter(([v]) => !na.has(v));
+    const bad = present.filter(([v]) => !isNumber(v));
+    if (bad.length === 0) return;
+    if (bad.length * 2 < present.length) {
+      const [v, k] = bad[0]!;
+      throw new Error(`${where}line ${lineOf[k]}, column '${c}': '${v}' is not a number, in an otherwise numeric column (mark such tokens missing with --na ${JSON.stringify(v)}, or the column categorical with --categorical ${c})`);
+    }
+    categorical.add(c);
+  });
+  const keep = raw.map((r) => !r.some((v) => na.has(v)));
+  const dropped = keep.filter((k) => !k).length;
+  const rows = raw.filter((_, k) => keep[k]).map((r) => r.map((cell, j) => (categorical.has(columns[j]!) ? cell : Number(cell))));
+  if (rows.length === 0) throw new Error(`${where}every row has a missing value`);
+  const notes = dropped ? [`dropped ${dropped} rows with missing values (${[...na].map((t) => (t === '' ? "''" : t)).join(', ')}) of ${raw.length}`] : [];
+  return { columns, rows, categorical, notes };
 }
 
 const isNumber = (s: string): boolean => s.trim() !== '' && Number.isFinite(Number(s));
@@ -128,19 +157,31 @@ export function parseARFF(text: string): Table {
 export interface TableOptions {
   /** The target column. */
   target: string;
-  /** `regression`, `binary` or `multiclass` (default: regression for a numeric target, else by the number of classes). */
+  /**
+   * `regression`, `binary` or `multiclass`. Default: a categorical target is classification; a numeric
+   * target whose values are integers with at most {@link MAX_INTEGER_CLASSES} distinct values (and fewer
+   * than half the rows) is classification too, said in `notes`; any other numeric target is regression.
+   */
   task?: Task;
 }
+
+/** The most distinct integer values a numeric target may have to be taken as class labels by default. */
+export const MAX_INTEGER_CLASSES = 10;
 
 /**
  * Features and target from a table. Categorical features are one-hot encoded
  * (one column per category, in first-seen order); a categorical target becomes
  * class indices.
  */
-export function tableToDataset(table: Table, options: TableOptions): Dataset & { classes?: string[] } {
+export function tableToDataset(table: Table, options: TableOptions): Dataset & { classes?: string[]; notes: string[] } {
   const t = table.columns.indexOf(options.target);
   if (t < 0) throw new Error(`target column '${options.target}' is not one of: ${table.columns.join(', ')}`);
+  if (options.task !== undefined && !['regression', 'binary', 'multiclass'].includes(options.task)) {
+    throw new Error(`task must be regression, binary or multiclass, got '${String(options.task)}'`);
+  }
   const featureCols = table.columns.map((_, j) => j).filter((j) => j !== t);
+  if (featureCols.length === 0) throw new Error(`no feature columns: the file has only the target '${options.target}'`);
+  const notes = [...(table.notes ?? [])];
   const encoders = featureCols.map((j) => {
     const name = table.columns[j]!;
     if (!table.categorical.has(name)) return { names: [name], encode: (v: number | string) => [v as number] };
@@ -158,8 +199,18 @@ export function tableToDataset(table: Table, options: TableOptions): Dataset & {
   const y = new Float64Array(n);
   let task = options.task;
   let classes: string[] | undefined;
-  if (table.categorical.has(targetName) || task === 'binary' || task === 'multiclass') {
-    classes = [...new Set(table.rows.map((r) => String(r[t])))].sort();
+  const numeric = !table.categorical.has(targetName);
+  if (numeric && task === undefined) {
+    const values = [...new Set(table.rows.map((r) => r[t] as number))];
+    if (values.every(Number.isInteger) && values.length <= MAX_INTEGER_CLASSES && values.length * 2 <= n) {
+      task = values.length === 2 ? 'binary' : 'multiclass';
+      notes.push(`integer target '${targetName}' with ${values.length} distinct values: ${task === 'binary' ? 'binary' : 'multiclass'} classification (--task regression to override)`);
+    }
+  }
+  if (!numeric || task === 'binary' || task === 'multiclass') {
+    const distinct = [...new Set(table.rows.map((r) => r[t]!))];
+    // numeric labels in numeric order, names in string order
+    classes = (numeric ? (distinct as number[]).sort((a, b) => a - b) : (distinct as string[]).sort()).map(String);
     task ??= classes.length === 2 ? 'binary' : 'multiclass';
     if (task === 'regression') throw new Error(`target '${targetName}' is categorical; regression needs a numeric target`);
     if (task === 'binary' && classes.length !== 2) throw new Error(`binary task: target '${targetName}' has ${classes.length} classes`);
@@ -169,7 +220,7 @@ export function tableToDataset(table: Table, options: TableOptions): Dataset & {
     table.rows.forEach((r, i) => { y[i] = r[t] as number; });
   }
   const outputs = task === 'multiclass' ? classes!.length : 1;
-  return { x, y, n, d, task, outputs, features, classes };
+  return { x, y, n, d, task, outputs, features, classes, notes };
 }
 
 /** Parsed IDX tensor: dims and values. */

@@ -5,7 +5,7 @@
  * the tests), `default` (minutes; the README's main job) and `full` (the paper's sizes).
  */
 import { readFileSync } from 'node:fs';
-import { parseARFF, parseCSV, tableToDataset, type Dataset, type prepareTabular } from '../data/index.js';
+import { parseARFF, parseCSV, tableToDataset, type Dataset, type prepareTabular, type Task } from '../data/index.js';
 import { lipschitzBound, MODELS, type ModelDims } from '../nn/index.js';
 import { evaluate, train } from '../train/index.js';
 import type { PointSpec } from './grid.js';
@@ -36,6 +36,12 @@ export interface TabularOptions extends ExperimentOptions {
   target?: string;
   /** Override the λ grid. */
   grid?: number[];
+  /** Override the task inferred from the file's target. */
+  task?: Task;
+  /** Columns of `file` to one-hot encode even when numeric. */
+  categorical?: string[];
+  /** Tokens of `file` that mean "missing". */
+  na?: string[];
 }
 
 export const TABULAR_SIZES = {
@@ -44,12 +50,34 @@ export const TABULAR_SIZES = {
   full: { hidden: 500, nHidden: 3, epochs: 1000, grid: PAPER_TABULAR_GRID },
 } as const;
 
-/** Loads a user's CSV/ARFF file as a dataset (by extension). */
-export function loadTableFile(path: string, target: string | undefined): Dataset {
-  if (!target) throw new Error(`a data file needs --target <column>`);
-  const text = readFileSync(path, 'utf8');
-  const table = /\.arff$/i.test(path) ? parseARFF(text) : parseCSV(text);
-  return tableToDataset(table, { target });
+/** How to read a user's table file (README "Data rules"). */
+export interface TableFileOptions {
+  /** The target column. */
+  target?: string;
+  /** Override the task inferred from the target. */
+  task?: Task;
+  /** Columns to one-hot encode even when numeric. */
+  categorical?: readonly string[];
+  /** Tokens that mean "missing" (rows holding one are dropped). */
+  na?: readonly string[];
+}
+
+/** The fewest rows a table file may have (the splits need train, validation and test rows). */
+export const MIN_ROWS = 20;
+
+/**
+ * Loads a user's CSV/ARFF file as a dataset (by extension), with the typing rules of
+ * `parseCSV`/`tableToDataset`; `notes` say what was inferred or dropped.
+ */
+export function loadTableFile(path: string, options: TableFileOptions | string | undefined): Dataset & { notes: string[] } {
+  const o = typeof options === 'string' || options === undefined ? { target: options } : options;
+  if (!o.target) throw new Error(`a data file needs --target <column>`);
+  let text: string;
+  try { text = readFileSync(path, 'utf8'); } catch (e) { throw new Error(`${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`); }
+  const table = /\.arff$/i.test(path) ? parseARFF(text) : parseCSV(text, { file: path, categorical: o.categorical, na: o.na });
+  const d = tableToDataset(table, { target: o.target, task: o.task });
+  if (d.n < MIN_ROWS) throw new Error(`${path}: ${d.n} rows: at least ${MIN_ROWS} are needed for train/validation/test splits`);
+  return d;
 }
 
 /** A point of a λ grid: which named model (`MODELS`), which λ. */

@@ -73,7 +73,7 @@ export const EXPERIMENTS: {
 
 export { GRIDS, gridOf, isExperimentName, type ExperimentName };
 export { runGrid, readPoints, parseShard, writeJsonAtomic, type GridExperiment, type GridRun, type GridRunOptions, type PointSpec } from './grid.js';
-export { PAPER_TABULAR_GRID, loadTableFile, type Size, type ExperimentOptions, type TabularOptions, type NetPoint, type NetPointResult } from './common.js';
+export { PAPER_TABULAR_GRID, MIN_ROWS, loadTableFile, type TableFileOptions, type Size, type ExperimentOptions, type TabularOptions, type NetPoint, type NetPointResult } from './common.js';
 export { MNIST_LAMBDAS, type MnistOptions, type VariantResult } from './mnist.js';
 export type { PruningOptions } from './pruning.js';
 export { linePlot, type Series, type PlotOptions } from './plot.js';

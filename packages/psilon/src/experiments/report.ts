@@ -1,5 +1,5 @@
 /** Experiment results as Markdown reports with SVG plots. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** A results table. */
@@ -61,6 +61,9 @@ export function writeReport(r: ExperimentResult, outDir: string, meta: { backend
     ...(r.plots.length ? ['## Plots', '', ...r.plots.flatMap((p) => [`### ${p.title}`, '', `![${p.title}](${p.file})`, ''])] : []),
   ].join('\n');
   const path = join(outDir, 'report.md');
-  writeFileSync(path, md);
+  // atomically: a report is either the old one or the new one, never half written
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, md);
+  renameSync(tmp, path);
   return path;
 }

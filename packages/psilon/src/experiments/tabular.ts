@@ -11,7 +11,7 @@ const NETS = [['psilon-net', 'PSiLON Net'], ['standard-net', 'Standard Net']] as
 
 function data(o: TabularOptions) {
   const { s, seed } = settingsOf(o, TABULAR_SIZES);
-  const raw = o.file ? loadTableFile(o.file, o.target) : loadBoston();
+  const raw = o.file ? loadTableFile(o.file, { target: o.target, task: o.task, categorical: o.categorical, na: o.na }) : loadBoston();
   const d = prepareTabular(raw, seed);
   const dims = { inDim: d.train.d, hidden: s.hidden, outDim: raw.outputs, nHidden: s.nHidden, seed };
   return { raw, d, dims, name: o.file ?? 'Boston housing (506 × 13)' };
@@ -44,6 +44,7 @@ export const tabular: GridExperiment<TabularOptions, NetPoint, NetPointResult> =
       return [label, reg ? Math.sqrt(r.test.loss) : r.test.loss, reg ? Math.sqrt(r.test.loss) * unit : r.test.metric, r.nearSparsity, r.bound, r.lambda, r.seconds];
     });
     const notes = [
+      ...('notes' in raw ? (raw.notes as string[]) : []).map((n) => `Data: ${n}.`),
       `Data: ${name}; splits ${d.train.n}/${d.validation.n}/${d.test.n} (train/validation/test) by docs/math.md §9's protocol scaled to the dataset size.`,
       `Both nets: width ${s.hidden}, n_hidden ${s.nHidden}, ${s.epochs} epochs of 5 mini-batches, Adam + OneCycle (lr 2e-3), λ grid ${JSON.stringify(grid)} chosen on the final-epoch validation loss, fresh initialisation per λ.`,
       'Path-norm bound: the certified Lipschitz bound of the chosen model (PSiLON: closed form; Standard Net: explicit 1-path-norm).',

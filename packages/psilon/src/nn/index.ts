@@ -3,7 +3,7 @@ export {
   type WeightBlend, type HasLayers, type LayerParams,
 } from './layers.js';
 export {
-  NormNet, NormResNet, psilonNet, standardNet, psilonResNet, resnetVariant, RESNET_VARIANTS, MODELS,
+  NormNet, NormResNet, parameterLayout, MAX_PARAMETERS, psilonNet, standardNet, psilonResNet, resnetVariant, RESNET_VARIANTS, MODELS,
   NET_REGULARIZERS, RESNET_REGULARIZERS,
   type Model, type NetOptions, type NetConfig, type RegularizerKind, type NetRegularizer, type ResNetRegularizer,
   type ResNetVariant, type ModelDims, type Dims,

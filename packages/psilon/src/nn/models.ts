@@ -56,6 +56,27 @@ export interface NetOptions {
 }
 const NET_KEYS = ['inDim', 'hidden', 'outDim', 'nHidden', 'share', 'norm', 'bias', 'regularizer', 'seed', 'rng', 'dtype'] as const;
 
+/** The most parameters a model may have: 2²⁸ (1 GiB of float32 weights, before gradients and Adam's moments). */
+export const MAX_PARAMETERS = 2 ** 28;
+
+/**
+ * The names and shapes of a model's parameters from its configuration alone, in
+ * `namedParameters()` order, without building anything (load-time checks use it).
+ */
+export function parameterLayout(c: Pick<NetConfig, 'arch' | 'inDim' | 'hidden' | 'outDim' | 'nHidden' | 'share' | 'bias'>): { name: string; shape: number[] }[] {
+  const layer = (prefix: string, inDim: number, outDim: number, pair: boolean, shared: boolean, bias: boolean) => [
+    ...(pair ? ['weight_pos', 'weight_neg'] : ['weight']).map((w) => ({ name: `${prefix}.${w}`, shape: [inDim, outDim] })),
+    { name: `${prefix}.g`, shape: [shared ? 1 : outDim] },
+    ...(bias ? [{ name: `${prefix}.bias`, shape: [outDim] }] : []),
+  ];
+  const resnet = c.arch === 'resnet';
+  return [
+    ...layer('embedder', c.inDim, c.hidden, false, c.share, c.bias),
+    ...Array.from({ length: c.nHidden - 1 }, (_, i) => layer(`representer.${i}.linear`, c.hidden, c.hidden, resnet, c.share, c.bias)).flat(),
+    ...layer('predictor', c.hidden, c.outDim, resnet, false, true),
+  ];
+}
+
 /** The resolved configuration of a model (what save/load stores). */
 export interface NetConfig<R extends RegularizerKind = RegularizerKind> {
   arch: 'net' | 'resnet';
@@ -81,6 +102,11 @@ function resolve<R extends RegularizerKind>(arch: 'net' | 'resnet', o: NetOption
   const isAllowed = (r: RegularizerKind): r is R => (allowed as readonly RegularizerKind[]).includes(r);
   if (!isAllowed(regularizer)) throw new Error(`${where}: regularizer '${regularizer}' is not one of ${allowed.join(', ')}`);
   const norm = checkNormKind(o.norm, where);
+  const count = parameterLayout({ arch, inDim: o.inDim, hidden: o.hidden, outDim: o.outDim, nHidden, share: o.share ?? true, bias: o.bias ?? true })
+    .reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+  if (count > MAX_PARAMETERS) {
+    throw new Error(`${where}: ${arch} with inDim ${o.inDim}, hidden ${o.hidden}, nHidden ${nHidden}, outDim ${o.outDim} has ${count.toExponential(2)} parameters, over the limit of ${MAX_PARAMETERS.toExponential(2)} (${MAX_PARAMETERS * 4 / 2 ** 30} GiB of float32); use a smaller width or depth`);
+  }
   return {
     arch, inDim: o.inDim, hidden: o.hidden, outDim: o.outDim, nHidden, share: o.share ?? true, norm, bias: o.bias ?? true,
     regularizer, dtype: o.dtype ?? 'float32',

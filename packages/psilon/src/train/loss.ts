@@ -61,6 +61,10 @@ export function argmax(a: ArrayLike<number>, off: number, n: number): number {
 /** Checks that a dataset fits a model and holds only finite values, naming the first bad cell. */
 export function checkData(model: Model, data: Dataset, where: string): void {
   if (data.d !== model.config.inDim) throw new Error(`${where}: data has ${data.d} features, the model expects ${model.config.inDim}`);
+  if (!(Number.isInteger(data.n) && data.n >= 1)) throw new Error(`${where}: the dataset has ${data.n} rows; at least 1 is needed`);
+  if (data.x.length !== data.n * data.d) throw new Error(`${where}: x holds ${data.x.length} values, n·d = ${data.n}·${data.d} = ${data.n * data.d}`);
+  const yWant = data.task === 'regression' ? data.n * data.outputs : data.n;
+  if (data.y.length !== yWant) throw new Error(`${where}: y holds ${data.y.length} values for ${data.n} rows of a ${data.task} task (expected ${yWant})`);
   const want = data.task === 'binary' ? 1 : data.outputs;
   if (model.config.outDim !== want) throw new Error(`${where}: a ${data.task} task with ${data.outputs} outputs needs outDim ${want}, the model has ${model.config.outDim}`);
   for (let i = 0; i < data.x.length; i++) {

@@ -56,6 +56,12 @@ export interface TrainOptions {
   init?: Record<string, ArrayLike<number> | unknown[]>;
   /** Record one entry per optimizer step in `result.steps` (default false). */
   recordSteps?: boolean;
+  /**
+   * Stop with {@link DivergenceError} when an epoch's mean training loss exceeds this factor times the loss
+   * before the first step (default 1000; `Infinity` never stops). A run that diverges this far has failed, even while its
+   * loss is still finite.
+   */
+  divergenceFactor?: number;
   /** Validation data, scored every `validateEvery` epochs and at the last epoch. */
   validation?: Dataset;
   validateEvery?: number;
@@ -67,7 +73,7 @@ export interface TrainOptions {
   onEpoch?: (record: EpochRecord) => void;
 }
 const TRAIN_KEYS = [
-  'epochs', 'batchSize', 'lr', 'lambda', 'seed', 'shuffle', 'schedule', 'pctStart', 'adam', 'objective', 'init', 'recordSteps',
+  'epochs', 'batchSize', 'lr', 'lambda', 'seed', 'shuffle', 'schedule', 'pctStart', 'adam', 'objective', 'init', 'recordSteps', 'divergenceFactor',
   'validation', 'validateEvery', 'pruneSteps', 'progress', 'onEpoch',
 ];
 
@@ -117,11 +123,19 @@ export interface TrainResult {
   seconds: number;
 }
 
+/** Training stopped because the loss grew far beyond where it started (see `TrainOptions.divergenceFactor`). */
+export class DivergenceError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DivergenceError';
+  }
+}
+
 /** Checks the options of {@link train}. */
 function checkTrainOptions(options: TrainOptions): void {
   checkOptions('train', options, TRAIN_KEYS);
   const { epochs, batchSize, lr, lambda } = options;
-  if (!Number.isInteger(epochs) || epochs < 2) throw new Error(`train: epochs must be an integer ≥ 2, got ${epochs}`);
+  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`train: epochs must be a positive integer, got ${epochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`train: batchSize must be a positive integer, got ${batchSize}`);
   if (!(lr > 0)) throw new Error(`train: lr must be > 0, got ${lr}`);
   if (!(lambda >= 0)) throw new Error(`train: lambda must be ≥ 0, got ${lambda}`);
@@ -223,6 +237,7 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
   checkTrainOptions(options);
   const { epochs, batchSize, lr, lambda } = options;
   checkData(model, data, 'train');
+  if (options.divergenceFactor !== undefined && !(options.divergenceFactor > 1)) throw new Error(`train: divergenceFactor must be > 1, got ${options.divergenceFactor}`);
   if (options.validation) checkData(model, options.validation, 'train (validation)');
   if (options.init) setParameters(model, options.init);
   const t0 = performance.now();
@@ -237,6 +252,7 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
   const bar = new Progress(epochs, options.progress);
   const history: EpochRecord[] = [];
   let step = 0;
+  let startLoss = Number.NaN;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const order = options.shuffle === false ? Array.from({ length: data.n }, (_, i) => i) : rng.permutation(data.n);
@@ -247,6 +263,7 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
         const [stepLr, beta1] = [opt.lr, opt.beta1];
         const r = await trainStep(model, opt, data, idx, lambda, half, steps !== undefined, `epoch ${epoch}, step ${step + 1}`);
         steps?.push({ step, loss: r.loss, regularizer: r.reg, objective: r.obj, lr: stepLr, beta1 });
+        if (step === 0) startLoss = r.loss;
         lossSum += r.loss;
         objSum += r.obj;
         step++;
@@ -264,6 +281,10 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
         rec.valMetric = v.metric;
       }
       history.push(rec);
+      const factor = options.divergenceFactor ?? 1000;
+      if (rec.trainLoss > factor * startLoss) {
+        throw new DivergenceError(`train: diverged at epoch ${epoch}: the training loss ${rec.trainLoss.toPrecision(3)} is more than ${factor}× the loss before the first step (${startLoss.toPrecision(3)}); lower the learning rate or λ`);
+      }
       options.onEpoch?.(rec);
       bar.update(epoch, rec.trainLoss);
     }
