@@ -23,7 +23,7 @@ export {
   tabularExperiment, mnistExperiment, pruningExperiment, figure1Experiment, EXPERIMENTS, isExperimentName, PAPER_TABULAR_GRID,
   runExperiment, runFolder, GRIDS, runGrid, readPoints, parseShard, type RunExperimentOptions, type GridExperiment, type GridRun,
   type GridRunOptions, type PointSpec, type MnistOptions, type PruningOptions, type NetPoint, type NetPointResult, type VariantResult,
-  MNIST_LAMBDAS, loadTableFile, type Size, type ExperimentName, type ExperimentOptions, type TabularOptions,
+  MNIST_LAMBDAS, MIN_ROWS, loadTableFile, type TableFileOptions, type Size, type ExperimentName, type ExperimentOptions, type TabularOptions,
   linePlot, type Series, type PlotOptions,
   markdownTable, textTable, writeReport, fmtNum, type ExperimentResult, type Table as ResultTable,
 } from './experiments/index.js';

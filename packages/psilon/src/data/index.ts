@@ -1,5 +1,5 @@
 export type { Dataset, Task } from './dataset.js';
-export { parseCSV, parseARFF, parseIDX, tableToDataset, idxToDataset, type Table, type CSVOptions, type TableOptions, type IdxArray } from './parse.js';
+export { parseCSV, parseARFF, parseIDX, tableToDataset, idxToDataset, MAX_INTEGER_CLASSES, type Table, type CSVOptions, type TableOptions, type IdxArray } from './parse.js';
 export { loadBoston, loadIris, loadMnist } from './bundled.js';
 export {
   subset, tabularSplits, fractionSplits, fitStandardizer, standardize, fitTargetScaler, scaleTarget, prepareTabular,
