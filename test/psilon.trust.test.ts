@@ -251,3 +251,29 @@ describe('tests that catch real changes', () => {
     net.dispose();
   }));
 });
+
+describe('psilon predict and evaluate on a saved model', () => {
+  it('score new rows with the training preprocessing; predictions and evaluate agree; a missing feature is a clear error', async () => {
+    const rows = numericRows(90, (i) => String(((i % 7) * 2 + ((i * 3) % 11)) / 3));
+    const trainFile = csv('fit.csv', rows.slice(0, 81)), newFile = csv('new.csv', [rows[0]!, ...rows.slice(81)]);
+    const model = join(dir, 'scored.json');
+    const r = await cli(['train', '--data', trainFile, '--target', 'y', '--epochs', '30', '--hidden', '16', '--save', model, '--backend', 'cpu']);
+    expect(r.code, r.err).toBe(0);
+    const preds = join(dir, 'preds.csv');
+    const p = await cli(['predict', '--model-file', model, '--data', newFile, '--out', preds, '--backend', 'cpu']);
+    expect(p.code, p.err).toBe(0);
+    const lines = readFile(preds, 'utf8').trim().split('\n');
+    expect(lines[0]).toBe('y_predicted');
+    expect(lines.length).toBe(11); // header + the 10 new rows
+    const ys = rows.slice(81).map((l) => Number(l.split(',')[2]));
+    const rmse = Math.sqrt(lines.slice(1).reduce((s, v, i) => s + (Number(v) - ys[i]!) ** 2, 0) / ys.length);
+    const e = await cli(['evaluate', '--model-file', model, '--data', newFile, '--backend', 'cpu']);
+    expect(e.code, e.err).toBe(0);
+    const shown = Number(/RMSE \(target units\)\s+([\d.e+-]+)/.exec(e.out)![1]);
+    expect(Math.abs(shown - rmse) / rmse).toBeLessThan(1e-3);
+    const noB = csv('nob.csv', ['a,y', '1,2', '3,4']);
+    const bad = await cli(['predict', '--model-file', model, '--data', noB, '--backend', 'cpu']);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/lacks the feature column\(s\) b/);
+  });
+});

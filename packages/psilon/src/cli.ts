@@ -3,14 +3,17 @@
  * The `psilon` command: train a model, run an experiment, or benchmark the kernels.
  * `psilon <command> --help` describes each command's options.
  */
-import { existsSync, mkdirSync, writeFileSync, readFileSync, realpathSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as C from '@psilon/core';
-import { fractionSplits, idxToDataset, loadBoston, loadIris, loadMnist, parseIDX, prepareTabular, type Dataset } from './data/index.js';
-import { lipschitzBound, MODELS, saveModel, type Model, type ModelDims } from './nn/index.js';
+import {
+  applyPreprocessing, fractionSplits, idxToDataset, loadBoston, loadIris, loadMnist, parseARFF, parseCSV, parseIDX, prepareTabular,
+  preprocessingOf, tableToDataset, type Dataset, type Preprocessing,
+} from './data/index.js';
+import { lipschitzBound, loadModel, MODELS, saveModel, type Model, type ModelDims, type SavedModel } from './nn/index.js';
 import { evaluate, formatSeconds, train } from './train/index.js';
 import {
   EXPERIMENTS, gridOf, isExperimentName, loadTableFile, parseShard, readPoints, runBench, runExperiment, runFolder, textTable, writeJsonAtomic,
@@ -23,6 +26,7 @@ Usage:
   psilon train [options]              train one model on a dataset
   psilon experiment <name> [options]  run an experiment: ${Object.keys(EXPERIMENTS).join(', ')}
   psilon report <run-folder>...       merge the grid points of run folders (shards) into one report
+  psilon predict | evaluate [options] score a saved model on a CSV/ARFF file
   psilon bench [options]              benchmark matmul and weight normalization per backend
 
 Run 'psilon <command> --help' for the options of a command.`;
@@ -86,10 +90,18 @@ Options:
                          (or the PSILON_BACKEND environment variable)
   --seed <n>             seed of initialisation, splits and shuffles (default 0)`;
 
-async function loadData(o: Values, seed: number): Promise<{ train: Dataset; validation: Dataset; test: Dataset; name: string }> {
+type Loaded = { train: Dataset; validation: Dataset; test: Dataset; name: string; preprocessing?: Preprocessing };
+
+/** Splits and prepares a table, keeping its preprocessing for saving. */
+function tabular(raw: Dataset & { classes?: string[] }, seed: number, name: string, target: string): Loaded {
+  const p = prepareTabular(raw, seed);
+  return { ...p, name, preprocessing: raw.features ? preprocessingOf(raw, target, p.standardizer, p.target) : undefined };
+}
+
+async function loadData(o: Values, seed: number): Promise<Loaded> {
   const data = String(o.data ?? 'boston');
-  if (data === 'boston') return { ...prepareTabular(loadBoston(), seed), name: 'Boston housing' };
-  if (data === 'iris') return { ...prepareTabular(loadIris(), seed), name: 'iris' };
+  if (data === 'boston') return tabular(loadBoston(), seed, 'Boston housing', 'medv');
+  if (data === 'iris') return tabular(loadIris(), seed, 'iris', 'species');
   if (data === 'mnist') return { ...fractionSplits(loadMnist(), [0.5, 0.25, 0.25], seed), name: 'MNIST digits (bundled 10k)' };
   if (data === 'idx') {
     if (!o.images || !o.labels) throw new UsageError('--data idx needs --images <file> and --labels <file>');
@@ -99,7 +111,7 @@ async function loadData(o: Values, seed: number): Promise<{ train: Dataset; vali
   if (/\.(csv|arff)$/i.test(data)) {
     const raw = loadTableFile(data, tableOptions(o));
     for (const n of raw.notes) console.log(`data: ${n}`);
-    return { ...prepareTabular(raw, seed), name: data };
+    return tabular(raw, seed, data, String(o.target));
   }
   throw new UsageError(`--data: unknown dataset '${data}' (boston, iris, mnist, idx, or a .csv/.arff file)`);
 }
@@ -175,7 +187,7 @@ async function cmdTrain(argv: string[]): Promise<void> {
       ],
     }));
     if (o.save) {
-      writeJsonAtomic(String(o.save), await saveModel(model));
+      writeJsonAtomic(String(o.save), await saveModel(model, d.preprocessing));
       console.log(`saved to ${o.save}`);
     }
     model.dispose();
@@ -271,6 +283,94 @@ function printAndWrite(result: ExperimentResult, dir: string, meta: { backend: s
   console.log(`\nwall time ${formatSeconds(meta.seconds)}; report: ${report}`);
 }
 
+const PREDICT_HELP = `psilon predict | evaluate: score a saved model on a table file
+
+  psilon predict  --model-file <m.json> --data <file.csv|.arff> [--out <predictions.csv>]
+  psilon evaluate --model-file <m.json> --data <file.csv|.arff>
+
+The file needs the feature columns the model was trained on (matched by name), prepared as in training
+(the model file keeps the standardization and target scaling). predict writes one row per input row: the
+prediction in the target's units (regression) or the class and its probability; evaluate also needs the
+target column and prints the loss and RMSE (in the target's units) or accuracy.
+
+Options:
+  --na <tokens>, --categorical <a,b>   as for train (README "Data rules")
+  --backend <name>                      as for train`;
+
+async function cmdScore(argv: string[], mode: 'predict' | 'evaluate'): Promise<void> {
+  const { values: o } = parse(argv, {
+    ...COMMON, ...DATA_FLAGS, 'model-file': { type: 'string' }, data: { type: 'string' }, out: { type: 'string' },
+  }, PREDICT_HELP);
+  if (!o['model-file'] || !o.data) throw new UsageError(`${mode}: --model-file and --data are required\n\n${PREDICT_HELP}`);
+  if (o.out) checkWritable(String(o.out), '--out');
+  let saved: SavedModel;
+  try { saved = JSON.parse(readFileSync(String(o['model-file']), 'utf8')) as SavedModel; } catch (e) {
+    throw new Error(`${String(o['model-file'])}: cannot read a saved model (${(e as Error).message.split('\n')[0]})`);
+  }
+  const prep = saved.preprocessing;
+  if (!prep) throw new Error(`${String(o['model-file'])}: the model was saved without its preprocessing (train it on a table with 'psilon train --save')`);
+  const t = tableOptions(o);
+  const file = String(o.data);
+  const hasTarget = mode === 'evaluate';
+  const text = readFileSync(file, 'utf8');
+  const table = /\.arff$/i.test(file) ? parseARFF(text) : parseCSV(text, { file, categorical: t.categorical, na: t.na });
+  if (hasTarget && !table.columns.includes(prep.target)) throw new UsageError(`evaluate: ${file} has no target column '${prep.target}'`);
+  const raw = table.columns.includes(prep.target)
+    ? tableToDataset(table, { target: prep.target, task: prep.task })
+    : tableToDataset({ ...table, columns: [...table.columns, '__none__'], rows: table.rows.map((r) => [...r, 0]) }, { target: '__none__', task: 'regression' });
+  const { x, notes } = applyPreprocessing(prep, raw);
+  for (const n of notes) console.log(`data: ${n}`);
+  const prevBackend = C.getBackend();
+  const backend = await C.initBackend(String(o.backend));
+  try {
+    const model = loadModel(saved);
+    const out = C.tidy(() => C.noGrad(() => model.forward(C.tensor(x, [raw.n, prep.features.length], { dtype: model.config.dtype }))));
+    const z = await out.data();
+    out.dispose();
+    const k = model.config.outDim;
+    const rows: string[] = [];
+    let se = 0, correct = 0;
+    for (let i = 0; i < raw.n; i++) {
+      if (prep.task === 'regression') {
+        const y = prep.scale!.median + prep.scale!.halfIqr * z[i * k]!;
+        rows.push(String(y));
+        if (hasTarget) se += (y - raw.y[i]!) ** 2;
+      } else {
+        const logits = Array.from(z.subarray(i * k, i * k + k));
+        const probs = k === 1 ? [1 - 1 / (1 + Math.exp(-logits[0]!)), 1 / (1 + Math.exp(-logits[0]!))] : softmax(logits);
+        const c = probs.indexOf(Math.max(...probs));
+        rows.push(`${prep.classes?.[c] ?? c},${probs[c]!.toPrecision(6)}`);
+        if (hasTarget && c === raw.y[i]) correct++;
+      }
+    }
+    if (mode === 'predict') {
+      const csv = [prep.task === 'regression' ? `${prep.target}_predicted` : `${prep.target}_predicted,probability`, ...rows].join('\n') + '\n';
+      if (o.out) { writeTextAtomic(String(o.out), csv); console.log(`wrote ${raw.n} predictions to ${o.out}`); } else process.stdout.write(csv);
+    } else {
+      const metric = prep.task === 'regression' ? ['RMSE (target units)', Math.sqrt(se / raw.n)] : ['accuracy', correct / raw.n];
+      console.log(textTable({ headers: ['metric', 'value'], rows: [['rows', raw.n], metric as [string, number]] }));
+    }
+    model.dispose();
+  } finally {
+    await backend.dispose();
+    C.setBackend(prevBackend);
+  }
+}
+
+function softmax(z: number[]): number[] {
+  const m = Math.max(...z);
+  const e = z.map((v) => Math.exp(v - m));
+  const s = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / s);
+}
+
+/** Writes text atomically: a temporary file beside `path`, then a rename. */
+function writeTextAtomic(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
 const REPORT_HELP = `psilon report <run-folder>...: merge the grid points of one experiment's run folders
 (the shards of a cluster run, or one folder) into its report
 
@@ -333,6 +433,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'train') await cmdTrain(rest);
     else if (cmd === 'experiment') await cmdExperiment(rest);
     else if (cmd === 'report') await cmdReport(rest);
+    else if (cmd === 'predict' || cmd === 'evaluate') await cmdScore(rest, cmd);
     else if (cmd === 'bench') await cmdBench(rest);
     else throw new UsageError(`unknown command '${cmd}'\n\n${USAGE}`);
     return 0;

@@ -1,5 +1,6 @@
 /** Saving and loading trained models as JSON (config, named parameters with shapes, dtypes and values). */
 import * as C from '@psilon/core';
+import type { Preprocessing } from '../data/index.js';
 import { NormNet, NormResNet, parameterLayout, type Model, type NetConfig } from './models.js';
 
 /** The JSON form of a model. Version 2 names parameters as the reference code does (`embedder.weight`, …). */
@@ -8,6 +9,8 @@ export interface SavedModel {
   version: 1 | 2;
   config: NetConfig;
   parameters: { name: string; shape: number[]; dtype: C.DType; values: number[] }[];
+  /** How the training data was prepared, when the model was trained on a table (for `predict`/`evaluate`). */
+  preprocessing?: Preprocessing;
 }
 
 /** Names of a model's parameters, in `parameters()` order (the reference code's names). */
@@ -16,8 +19,9 @@ export function parameterNames(model: Model): string[] {
 }
 
 /** The model as JSON-ready data. Pruned weights keep their exact zeros. */
-export async function saveModel(model: Model): Promise<SavedModel> {
+export async function saveModel(model: Model, preprocessing?: Preprocessing): Promise<SavedModel> {
   return {
+    ...(preprocessing ? { preprocessing } : {}),
     format: 'psilon-model',
     version: 2,
     config: { ...model.config },
