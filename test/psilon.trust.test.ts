@@ -87,6 +87,13 @@ describe('API holes', () => {
     expect(C.tidy(() => new Box(C.ones([2]))).t.isDisposed).toBe(false);
   });
 
+  it('raw RangeErrors from a backend name the op and the shapes', () => {
+    const prev = C.setBackend(new C.CpuBackend());
+    try {
+      expect(() => C.zeros([2 ** 33])).toThrow(/full on \[8589934592\]: .*too large/);
+    } finally { C.setBackend(prev); }
+  });
+
   it('seeds must be integers below 2⁵³, and every bit counts', () => {
     expect(() => new C.RNG(1.5)).toThrow(/seed must be an integer/);
     expect(() => new C.RNG(2 ** 53)).toThrow(/below 2\^53/);
@@ -96,19 +103,9 @@ describe('API holes', () => {
 
 import { DivergenceError, loadModel, psilonNet, train, type Dataset } from 'psilon';
 import { existsSync, readFileSync as readFile, readdirSync } from 'node:fs';
-import { main } from '../packages/psilon/src/cli.js';
+import { runCli } from './helpers/cli.js';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [], err: string[] = [];
-  const [log, error] = [console.log, console.error];
-  console.log = (...a: unknown[]) => { out.push(a.join(' ')); };
-  console.error = (...a: unknown[]) => { err.push(a.join(' ')); };
-  try {
-    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    [console.log, console.error] = [log, error];
-  }
-}
+const cli = runCli;
 
 describe('outputs, limits, divergence', () => {
   const good = csv('good.csv', numericRows(80, (i) => String((i % 13) / 3)));
@@ -181,6 +178,22 @@ describe('outputs, limits, divergence', () => {
       expect(parameterLayout(m.config)).toEqual(m.namedParameters().map(([name, t]) => ({ name, shape: [...t.shape] })));
       m.dispose();
     }
+  });
+
+  it('--epochs too small for OneCycle says how many are needed, for 1 as for 5', async () => {
+    for (const e of ['1', '5']) {
+      const r = await cli(['train', '--data', good, '--target', 'y', '--epochs', e, '--backend', 'cpu']);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/OneCycle needs pctStart·epochs > 1 \(pctStart 0\.2 needs at least 6 epochs\), got \d epochs/);
+    }
+  });
+
+  it('different runs never share a run folder; the same command does (to resume)', async () => {
+    const { runFolder } = await import('psilon');
+    const a = runFolder('r', 'tabular', { size: 'quick', seed: 0 }), b = runFolder('r', 'tabular', { size: 'quick', seed: 1 });
+    expect(a).not.toBe(b);
+    expect(runFolder('r', 'tabular', { size: 'quick', seed: 0 })).toBe(a);
+    expect(runFolder('r', 'tabular', { size: 'quick', seed: 0, file: 'x.csv' })).not.toBe(a);
   });
 
   it('names are looked up as own properties only: --model toString and experiment constructor are usage errors', async () => {

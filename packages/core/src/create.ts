@@ -1,6 +1,6 @@
 /** Tensor creation: from data, constants, seeded random, orthogonal. */
 import { getBackend, sizeOf, type Backend, type DType } from '@psilon/kernels';
-import { checkOptions, fmt } from './errors.js';
+import { checkOptions, fmt, named } from './errors.js';
 import { orthogonalMatrix, RNG } from './random.js';
 import { Tensor, type NestedArray } from './tensor.js';
 
@@ -60,7 +60,7 @@ export function full(shape: readonly number[], value: number, options: CreateOpt
   const be = options.backend ?? getBackend();
   const dtype = options.dtype ?? 'float32';
   if (!be.supportsDType(dtype)) throw new Error(`full: backend '${be.name}' does not support ${dtype}`);
-  return new Tensor(be.fill(sizeOf(shape), value, dtype), shape, be, options.requiresGrad ?? false);
+  return new Tensor(named('full', [shape], () => be.fill(sizeOf(shape), value, dtype)), shape, be, options.requiresGrad ?? false);
 }
 /** A tensor of zeros. */
 export const zeros = (shape: readonly number[], options: CreateOptions = {}): Tensor => full(shape, 0, options);

@@ -14,6 +14,21 @@ export function checkOptions(where: string, options: object | undefined, allowed
 }
 
 /**
+ * Runs a kernel call for op `op`; a raw JavaScript RangeError from inside it (an
+ * array too long to allocate, an invalid length) is rethrown naming the op and shapes.
+ */
+export function named<T>(op: string, shapes: readonly (readonly number[])[], f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof RangeError) {
+      throw new RangeError(`${op} on ${shapes.map((s) => fmt(s)).join(', ')}: ${e.message} (too large for this backend?)`);
+    }
+    throw e;
+  }
+}
+
+/**
  * A loss (or objective) that is NaN or ±∞. Thrown by the losses and by `backward()`
  * on synchronous backends; training catches it by type to name the epoch and step.
  */

@@ -9,7 +9,7 @@
  */
 import { broadcastShapes, broadcastStrides, sizeOf, stridesOf, type BackendBuffer, type BinaryOp, type DType, type UnaryOp } from '@psilon/kernels';
 import { getBackendOf } from './backend-of.js';
-import { checkOptions, fmt } from './errors.js';
+import { checkOptions, fmt, named } from './errors.js';
 import { record, type BackwardFn } from './tape.js';
 import { Tensor } from './tensor.js';
 
@@ -30,7 +30,7 @@ function pair(a: TensorLike, b: TensorLike, op: string): [Tensor, Tensor] {
 /** Runs one forward kernel and records its backward rule. */
 function apply(name: string, inputs: Tensor[], shape: readonly number[], forward: () => BackendBuffer, backward: BackwardFn): Tensor {
   const be = getBackendOf(inputs, name);
-  const out = new Tensor(forward(), shape, be);
+  const out = new Tensor(named(name, [...inputs.map((t) => t.shape), shape], forward), shape, be);
   record(name, inputs, [out], backward);
   return out;
 }
