@@ -1,15 +1,16 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
 
-const src = (p: string) => fileURLToPath(new URL(`./packages/${p}/src/index.ts`, import.meta.url));
+const src = (p: string, file = 'index') => fileURLToPath(new URL(`./packages/${p}/src/${file}.ts`, import.meta.url));
 
 export default defineConfig({
   resolve: {
-    alias: {
-      '@psilon/kernels': src('kernels'),
-      '@psilon/core': src('core'),
-      psilon: src('psilon'),
-    },
+    alias: [
+      { find: /^@psilon\/kernels$/, replacement: src('kernels') },
+      { find: /^@psilon\/core$/, replacement: src('core') },
+      { find: /^psilon\/browser$/, replacement: src('psilon', 'browser') },
+      { find: /^psilon$/, replacement: src('psilon') },
+    ],
   },
   test: {
     include: ['test/**/*.test.ts'],

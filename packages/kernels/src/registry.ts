@@ -75,7 +75,7 @@ function withNote(b: Backend, note: string): Backend {
  * active and returns it.
  */
 export async function initBackend(name?: BackendName | string): Promise<Backend> {
-  const chosen = name ?? process.env.PSILON_BACKEND ?? 'auto';
+  const chosen = name ?? (typeof process !== 'undefined' ? process.env?.PSILON_BACKEND : undefined) ?? 'auto';
   const b = await createBackend(chosen);
   setBackend(b);
   return b;

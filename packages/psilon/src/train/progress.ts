@@ -5,7 +5,7 @@ export class Progress {
   private last = 0;
 
   constructor(private readonly total: number, enabled?: boolean, private readonly label = 'epoch') {
-    this.enabled = enabled ?? Boolean(process.stderr.isTTY);
+    this.enabled = enabled ?? Boolean(typeof process !== 'undefined' && process.stderr?.isTTY); // never in a browser
   }
 
   /** Redraws the bar after `done` epochs, showing the last loss and the ETA. */
