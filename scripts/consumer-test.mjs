@@ -42,6 +42,8 @@ try {
     `import { ${names.map((n) => `${n} as p${i}_${n}`).join(', ')} } from '${pkg}';\nconst api${i} = { ${names.map((n) => `${n}: p${i}_${n}`).join(', ')} };`).join('\n');
   writeFileSync(join(app, 'use.mjs'), `${imports}
 import * as all0 from '@psilon/kernels'; import * as all1 from '@psilon/core'; import * as all2 from 'psilon';
+import * as browser from 'psilon/browser';
+for (const n of ['psilonNet', 'train', 'lipschitzBound', 'prune', 'parseCSV']) if (typeof browser[n] !== 'function') throw new Error('psilon/browser lacks ' + n);
 const listed = [api0, api1, api2], shipped = [all0, all1, all2], names = ${JSON.stringify(Object.keys(api))};
 shipped.forEach((m, i) => {
   const extra = Object.keys(m).filter((k) => !(k in listed[i]));
@@ -67,8 +69,11 @@ import {
   psilonNet, psilonResNet, train, lipschitzBound, runExperiment, MODELS,
   type Model, type Dataset, type TrainOptions, type TrainResult, type StepRecord, type LipschitzBound, type ExperimentResult,
 } from 'psilon';
+import { psilonNet as browserNet, type Model as BrowserModel } from 'psilon/browser';
 
 export async function consume(): Promise<number> {
+  const bm: BrowserModel = browserNet({ inDim: 2, hidden: 4, outDim: 1 });
+  void bm;
   const be: Backend = new CpuBackend();
   const buf: BackendBuffer = be.upload([1, 2], 'float32');
   be.free(buf);
