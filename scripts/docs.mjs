@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `pnpm docs`: the API reference of the three packages from their doc comments
+ * `pnpm run docs`: the API reference of the three packages from their doc comments
  * (TypeDoc), one site per package under docs/api/<package>/ and an index page.
  * Every public export (and its methods) must be documented: TypeDoc's
  * notDocumented validation is an error. Each page links to docs/math.md.
