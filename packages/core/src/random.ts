@@ -1,3 +1,4 @@
+import { matmulInto } from '@psilon/kernels';
 /**
  * A seeded random number generator (xoshiro128**, seeded through splitmix32).
  * Every random initialisation in the library takes one explicitly, so the same
@@ -66,36 +67,59 @@ export class RNG {
 
 function rotl(x: number, k: number): number { return ((x << k) | (x >>> (32 - k))) >>> 0; }
 
+/** Columns per panel of the blocked Gram–Schmidt below. */
+const PANEL = 32;
+
 /**
  * A (rows × cols) matrix with orthonormal columns (rows ≥ cols) or rows
  * (rows < cols), as `torch.nn.init.orthogonal_`: QR of a Gaussian matrix with
  * the signs of R's diagonal folded into Q, times `gain`. Row-major, float64.
+ *
+ * The QR is block classical Gram–Schmidt with re-orthogonalization (BCGS2): the
+ * columns are taken in panels of 32; each panel is projected off the finished
+ * columns twice (P ← P − Q(QᵀP), two matrix products through the CPU gemm), then
+ * orthonormalized inside by modified Gram–Schmidt, twice. Twice is enough for
+ * orthogonality to rounding level ("twice is enough", Giraud et al. 2005).
  */
 export function orthogonalMatrix(rows: number, cols: number, rng: RNG, gain = 1): Float64Array {
   const tall = rows >= cols;
   const [m, n] = tall ? [rows, cols] : [cols, rows]; // work on the tall m × n matrix
-  // columns of A as separate arrays, Gaussian entries
-  const q: Float64Array[] = Array.from({ length: n }, () => new Float64Array(m));
-  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) q[j]![i] = rng.normal();
-  // modified Gram–Schmidt, applied twice for orthogonality to rounding level; sign(diag R) folded in
-  for (let j = 0; j < n; j++) {
-    const v = q[j]!;
-    let rjj = 0;
-    for (let pass = 0; pass < 2; pass++) {
-      for (let p = 0; p < j; p++) {
-        const u = q[p]!;
-        let d = 0;
-        for (let i = 0; i < m; i++) d += u[i]! * v[i]!;
-        for (let i = 0; i < m; i++) v[i] -= d * u[i]!;
+  // Qᵀ, row j = column j of A (so every column is contiguous); Gaussian entries drawn row-major in A
+  const qt = new Float64Array(n * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) qt[j * m + i] = rng.normal();
+  const c = new Float64Array(n * PANEL);
+  const upd = new Float64Array(PANEL * m);
+  for (let p0 = 0; p0 < n; p0 += PANEL) {
+    const b = Math.min(PANEL, n - p0);
+    const panel = qt.subarray(p0 * m, (p0 + b) * m); // b × m: the panel's columns as rows
+    if (p0 > 0) {
+      const done = qt.subarray(0, p0 * m); // p0 × m: the finished columns
+      for (let pass = 0; pass < 2; pass++) {
+        // C = Qᵀ P (p0 × b), then Pᵀ ← Pᵀ − Cᵀ Qᵀ
+        matmulInto(done, panel, c.subarray(0, p0 * b), p0, m, b, false, true);
+        matmulInto(c.subarray(0, p0 * b), done, upd.subarray(0, b * m), b, p0, m, true, false);
+        for (let k = 0; k < b * m; k++) panel[k] -= upd[k]!;
       }
     }
-    for (let i = 0; i < m; i++) rjj += v[i]! * v[i]!;
-    const norm = Math.sqrt(rjj);
-    for (let i = 0; i < m; i++) v[i] = v[i]! / norm; // R's diagonal is +norm, so Q·sign(diag R) = Q
+    for (let j = 0; j < b; j++) {
+      const v = panel.subarray(j * m, (j + 1) * m);
+      for (let pass = 0; pass < 2; pass++) {
+        for (let q = 0; q < j; q++) {
+          const u = panel.subarray(q * m, (q + 1) * m);
+          let d = 0;
+          for (let i = 0; i < m; i++) d += u[i]! * v[i]!;
+          for (let i = 0; i < m; i++) v[i] -= d * u[i]!;
+        }
+      }
+      let ss = 0;
+      for (let i = 0; i < m; i++) ss += v[i]! * v[i]!;
+      const norm = Math.sqrt(ss);
+      for (let i = 0; i < m; i++) v[i] = v[i]! / norm; // R's diagonal is +norm, so Q·sign(diag R) = Q
+    }
   }
   const out = new Float64Array(rows * cols);
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) {
-    const val = gain * q[j]![i]!;
+    const val = gain * qt[j * m + i]!;
     if (tall) out[i * cols + j] = val; else out[j * cols + i] = val;
   }
   return out;
