@@ -4,7 +4,8 @@
  * the thread split, and start-up options.
  */
 import { describe, expect, it } from 'vitest';
-import { WasmBackend } from '@psilon/kernels';
+import { CpuBackend, WasmBackend, type Backend, type BackendBuffer } from '@psilon/kernels';
+import { relErr } from './helpers/random.js';
 import { watSource } from '../packages/kernels/src/wasm/wat.js';
 import { WASM_MODULES } from '../packages/kernels/src/wasm/binary.js';
 import { sizeClass } from '../packages/kernels/src/wasm/heap.js';
@@ -39,6 +40,36 @@ describe('wasm backend', () => {
       expect(be.description).toMatch(/2 threads/);
       expect(() => be.fill(3, 0, 'float64')).toThrow(/float64 is not supported .* use the 'cpu' backend/);
     } finally { await be.dispose(); }
+  });
+
+  it('memory growth in the middle of a kernel (1 thread: growth detaches the old buffer) changes no result', async () => {
+    const be = await WasmBackend.create({ threads: 1 });
+    const cpu = new CpuBackend();
+    const keep: BackendBuffer[] = [];
+    try {
+      for (let i = 0; i < 60; i++) {
+        // outputs are kept, so the heap keeps growing, and some growth lands inside one of these calls
+        const [rows, cols] = [40 + 13 * i, 30 + 7 * i];
+        const x = Float64Array.from({ length: rows * cols }, (_, k) => Math.sin(k + i) + 0.01);
+        const g = Float64Array.from({ length: cols }, (_, k) => 1 + k / cols);
+        const spec = { inDim: rows, outDim: cols, kind: 'l1' as const, shared: false };
+        const run = (b: Backend, dtype: 'float32' | 'float64') => {
+          const X = b.upload(x, dtype), G = b.upload(g, dtype);
+          const c = b.cast(X, dtype), cat = b.concat([X, c], [[rows, cols], [rows, cols]], 0);
+          const f = b.weightNorm([X], G, spec);
+          const d = b.weightNormBackward([c], [X], G, f.norms, spec);
+          const outs = [c, cat, ...f.w, f.norms, ...d.dv, d.dg];
+          const host = outs.map((o) => Array.from(b.readSync(o)));
+          if (b === be) keep.push(X, G, ...outs);
+          return host;
+        };
+        const got = run(be, 'float32'), want = run(cpu, 'float64');
+        got.forEach((a, k) => expect(relErr(a, want[k]!), `output ${k} at step ${i}`).toBeLessThan(1e-4));
+      }
+    } finally {
+      for (const b of keep) be.free(b);
+      await be.dispose();
+    }
   });
 
   it('a process with live workers exits on its own after dispose() (and even without it)', async () => {

@@ -73,7 +73,10 @@ export class WasmHeap {
     this.liveBlocks--;
   }
 
-  /** A float32 view of `elems` values at `ptr` (valid until the memory grows). */
+  /**
+   * A float32 view of `elems` values at `ptr`, valid until the next `alloc`: growing an
+   * unshared memory detaches every earlier view, so a kernel allocates first, then takes views.
+   */
   view(ptr: number, elems: number): Float32Array {
     return this.f32.subarray(ptr >>> 2, (ptr >>> 2) + elems);
   }

@@ -180,7 +180,9 @@ export class WasmBackend implements Backend {
   // --- kernels ----------------------------------------------------------------
   cast(a: BackendBuffer, dtype: DType): BackendBuffer {
     this.checkDType(dtype, 'cast');
-    return this.upload(this.view(this.get(a)), dtype);
+    const x = this.get(a), out = this.alloc(x.size);
+    this.view(out).set(this.view(x));
+    return out;
   }
 
   unary(op: UnaryOp, a: BackendBuffer): BackendBuffer {
@@ -269,9 +271,9 @@ export class WasmBackend implements Backend {
   }
 
   concat(parts: readonly BackendBuffer[], shapes: readonly Shape[], axis: number): BackendBuffer {
-    const views = parts.map((p) => this.view(this.get(p)));
+    const bufs = parts.map((p) => this.get(p));
     const out = this.alloc(shapes.reduce((s, sh) => s + sizeOf(sh), 0));
-    concatInto(views, shapes, axis, this.view(out));
+    concatInto(bufs.map((b) => this.view(b)), shapes, axis, this.view(out));
     return out;
   }
 
@@ -332,14 +334,13 @@ export class WasmBackend implements Backend {
   weightNorm(v: readonly BackendBuffer[], g: BackendBuffer, spec: WeightNormSpec): WeightNormResult {
     const { inDim, outDim, kind, shared } = spec;
     const V = v.map((b) => this.get(b));
-    const gs = this.view(this.get(g));
-    const norms = this.alloc(outDim);
+    const G = this.get(g);
+    const norms = this.alloc(outDim), scale = this.alloc(outDim);
     const pair = V.length === 2 ? 1 : 0;
     this.columns('wn_colnorm', outDim, inDim, (s, e) => [V[0]!.ptr, V[pair]!.ptr, pair, kind === 'l2' ? 1 : 0, norms.ptr, inDim, outDim, s, e]);
     // per column: n_j (√ of the sum of squares for L2) and the scale r_j = g_j / n_j
-    const n = this.view(norms);
-    const scale = this.alloc(outDim);
-    const r = this.view(scale);
+    // (views are taken after the allocations: a growing memory detaches them)
+    const [gs, n, r] = [this.view(G), this.view(norms), this.view(scale)];
     for (let j = 0; j < outDim; j++) {
       if (kind === 'l2') n[j] = Math.sqrt(n[j]!);
       r[j] = (shared ? gs[0]! : gs[j]!) / n[j]!;
@@ -360,15 +361,13 @@ export class WasmBackend implements Backend {
     const { inDim, outDim, kind, shared } = spec;
     const G = gradW.map((b) => this.get(b));
     const V = v.map((b) => this.get(b));
-    const gs = this.view(this.get(g));
-    const n = this.view(this.get(norms));
+    const [gBuf, nBuf] = [this.get(g), this.get(norms)];
+    const dot = this.alloc(outDim), alpha = this.alloc(outDim), beta = this.alloc(outDim);
     // c_j = Σ_pair Σ_i G_ij V_ij / n_j   (docs/math.md §3)
-    const dot = this.alloc(outDim);
     this.view(dot).fill(0);
     G.forEach((gg, t) => this.columns('wn_coldot', outDim, inDim, (s, e) => [gg.ptr, V[t]!.ptr, dot.ptr, inDim, outDim, s, e]));
-    // ∂L/∂V = α_j·G − β_j·s·π (·t for L2), α = g/n, β = g·c/n (L1) or g·c/n² (L2)
-    const alpha = this.alloc(outDim), beta = this.alloc(outDim);
-    const [c, al, be] = [this.view(dot), this.view(alpha), this.view(beta)];
+    // ∂L/∂V = α_j·G − β_j·s·π (·t for L2), α = g/n, β = g·c/n (L1) or g·c/n² (L2); views after the allocations
+    const [gs, n, c, al, be] = [this.view(gBuf), this.view(nBuf), this.view(dot), this.view(alpha), this.view(beta)];
     let dgShared = 0;
     for (let j = 0; j < outDim; j++) {
       const gj = shared ? gs[0]! : gs[j]!;
