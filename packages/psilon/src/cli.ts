@@ -3,7 +3,7 @@
  * The `psilon` command: train a model, run an experiment, or benchmark the kernels.
  * `psilon <command> --help` describes each command's options.
  */
-import { existsSync, mkdirSync, writeFileSync, readFileSync, realpathSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -16,7 +16,7 @@ import {
 import { lipschitzBound, loadModel, MODELS, saveModel, type Model, type ModelDims, type SavedModel } from './nn/index.js';
 import { evaluate, formatSeconds, train } from './train/index.js';
 import {
-  EXPERIMENTS, gridOf, isExperimentName, loadTableFile, parseShard, readPoints, runBench, runExperiment, runFolder, textTable, writeJsonAtomic,
+  EXPERIMENTS, gridOf, isExperimentName, loadTableFile, parseShard, readPoints, runBench, runExperiment, runFolder, textTable, writeFileAtomic, writeJsonAtomic,
   writeReport, type ExperimentResult, type Size, type TableFileOptions,
 } from './experiments/index.js';
 
@@ -345,7 +345,7 @@ async function cmdScore(argv: string[], mode: 'predict' | 'evaluate'): Promise<v
     }
     if (mode === 'predict') {
       const csv = [prep.task === 'regression' ? `${prep.target}_predicted` : `${prep.target}_predicted,probability`, ...rows].join('\n') + '\n';
-      if (o.out) { writeTextAtomic(String(o.out), csv); console.log(`wrote ${raw.n} predictions to ${o.out}`); } else process.stdout.write(csv);
+      if (o.out) { writeFileAtomic(String(o.out), csv); console.log(`wrote ${raw.n} predictions to ${o.out}`); } else process.stdout.write(csv);
     } else {
       const metric = prep.task === 'regression' ? ['RMSE (target units)', Math.sqrt(se / raw.n)] : ['accuracy', correct / raw.n];
       console.log(textTable({ headers: ['metric', 'value'], rows: [['rows', raw.n], metric as [string, number]] }));
@@ -362,13 +362,6 @@ function softmax(z: number[]): number[] {
   const e = z.map((v) => Math.exp(v - m));
   const s = e.reduce((a, b) => a + b, 0);
   return e.map((v) => v / s);
-}
-
-/** Writes text atomically: a temporary file beside `path`, then a rename. */
-function writeTextAtomic(path: string, text: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 const REPORT_HELP = `psilon report <run-folder>...: merge the grid points of one experiment's run folders

@@ -18,7 +18,6 @@ const MAX_ARGS = SLOT_BYTES / 8 - 3;
 
 /** Code each worker runs (evaluated as a CommonJS worker script). */
 const WORKER_SOURCE = `
-const SPIN = Number(process.env.PSILON_SPIN ?? 20000);
 const { workerData } = require('node:worker_threads');
 const { module, memory, slot, names } = workerData;
 const inst = new WebAssembly.Instance(module, { env: { memory } });
@@ -28,7 +27,7 @@ const f64 = new Float64Array(memory.buffer, slot, ${SLOT_BYTES / 8});
 let seen = 0;
 for (;;) {
   // spin briefly (a step issues kernels back to back), then sleep until woken
-  for (let s = 0; s < SPIN && Atomics.load(i32, 0) === seen; s++);
+  for (let s = 0; s < 20000 && Atomics.load(i32, 0) === seen; s++);
   Atomics.wait(i32, 0, seen);
   const gen = Atomics.load(i32, 0);
   if (gen < 0) break;

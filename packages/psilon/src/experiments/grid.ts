@@ -9,8 +9,9 @@
  * results into the experiment's table and plots; it runs wherever all points are
  * present (a single run, or `psilon report` over the shards' folders).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeJsonAtomic } from './files.js';
 import type { ExperimentResult } from './report.js';
 
 /** One unit of work: an id unique within the experiment, plus whatever the point needs (JSON). */
@@ -59,12 +60,6 @@ export function parseShard(s: string): { index: number; count: number } {
   return { index: i - 1, count: n };
 }
 
-/** Writes `data` as JSON to `path` atomically: a temporary file in the same folder, then a rename. */
-export function writeJsonAtomic(path: string, data: unknown): void {
-  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(tmp, JSON.stringify(data));
-  renameSync(tmp, path);
-}
 
 const pointFile = (runDir: string, id: string) => join(runDir, 'points', `${id.replace(/[^A-Za-z0-9_.=+-]/g, '_')}.json`);
 

@@ -72,7 +72,8 @@ export const EXPERIMENTS: {
 } = { tabular: tabularExperiment, mnist: mnistExperiment, pruning: pruningExperiment, figure1: figure1Experiment };
 
 export { GRIDS, gridOf, isExperimentName, type ExperimentName };
-export { runGrid, readPoints, parseShard, writeJsonAtomic, type GridExperiment, type GridRun, type GridRunOptions, type PointSpec } from './grid.js';
+export { writeFileAtomic, writeJsonAtomic } from './files.js';
+export { runGrid, readPoints, parseShard, type GridExperiment, type GridRun, type GridRunOptions, type PointSpec } from './grid.js';
 export { PAPER_TABULAR_GRID, MIN_ROWS, loadTableFile, type TableFileOptions, type Size, type ExperimentOptions, type TabularOptions, type NetPoint, type NetPointResult } from './common.js';
 export { MNIST_LAMBDAS, type MnistOptions, type VariantResult } from './mnist.js';
 export type { PruningOptions } from './pruning.js';

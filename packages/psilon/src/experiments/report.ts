@@ -1,6 +1,7 @@
 /** Experiment results as Markdown reports with SVG plots. */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from './files.js';
 
 /** A results table. */
 export interface Table { headers: string[]; rows: (string | number)[][] }
@@ -61,9 +62,6 @@ export function writeReport(r: ExperimentResult, outDir: string, meta: { backend
     ...(r.plots.length ? ['## Plots', '', ...r.plots.flatMap((p) => [`### ${p.title}`, '', `![${p.title}](${p.file})`, ''])] : []),
   ].join('\n');
   const path = join(outDir, 'report.md');
-  // atomically: a report is either the old one or the new one, never half written
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, md);
-  renameSync(tmp, path);
+  writeFileAtomic(path, md); // a report is either the old one or the new one, never half written
   return path;
 }
