@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as C from '@psilon/core';
 import type { Backend } from '@psilon/kernels';
-import { psilonNet, psilonResNet, regularizer, taskLoss, type Model } from 'psilon';
+import { objective, psilonNet, psilonResNet, regularizer, taskLoss, type Model } from 'psilon';
 import { median } from './harness.js';
 import { tfjsSteps } from './peers/tfjs-steps.js';
 
@@ -62,7 +62,8 @@ async function psilonSteps(be: Backend, cfg: StepConfig, steps: number, dtype: C
   const X = C.tensor(x, [cfg.batch, cfg.inDim], { dtype });
   const Y = C.tensor(y, cfg.task === 'multiclass' ? [cfg.batch] : [cfg.batch, 1], { dtype });
   const opt = new C.Adam(model.parameters(), { lr: LR });
-  const objective = () => C.add(taskLoss(cfg.task, model.forward(X), Y), C.mul(regularizer(model), LAMBDA));
+  // L + λR: the form the peers (peers/*) compute
+  const objectiveNow = () => objective(taskLoss(cfg.task, model.forward(X), Y), regularizer(model), LAMBDA, 'sum');
   const ms: number[] = [];
   const objs: number[] = [];
   try {
@@ -70,7 +71,7 @@ async function psilonSteps(be: Backend, cfg: StepConfig, steps: number, dtype: C
       const t0 = performance.now();
       const obj = C.tidy(() => {
         opt.zeroGrad();
-        const o = objective();
+        const o = objectiveNow();
         o.backward();
         opt.step();
         return o.detach();
@@ -79,7 +80,7 @@ async function psilonSteps(be: Backend, cfg: StepConfig, steps: number, dtype: C
       obj.dispose();
       ms.push(performance.now() - t0);
     }
-    objs.push(await C.tidy(() => C.noGrad(objective)).item());
+    objs.push(await C.tidy(() => C.noGrad(objectiveNow)).item());
   } finally {
     model.dispose(); X.dispose(); Y.dispose();
     C.setBackend(prev);

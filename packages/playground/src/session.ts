@@ -5,7 +5,7 @@
  */
 import * as C from '@psilon/core';
 import {
-  exactSparsity, nearSparsity, prune, psilonNet, standardNet, startPruning, advancePruning, taskLoss,
+  exactSparsity, nearSparsity, objective, prune, psilonNet, standardNet, startPruning, advancePruning, taskLoss,
   type Dataset, type Model,
 } from 'psilon/browser';
 
@@ -54,7 +54,7 @@ export class Session {
       const loss = C.tidy(() => {
         s.opt.zeroGrad();
         const l = taskLoss(this.data.task, s.model.forward(this.X), this.Y);
-        C.mul(C.add(l, C.mul(s.model.regularizer(), this.lambda)), 0.5).backward();
+        objective(l, s.model.regularizer(), this.lambda).backward();
         s.opt.step();
         return l.itemSync();
       });

@@ -1,5 +1,5 @@
 export { taskLoss, batchTensors, evaluate, checkData, argmax } from './loss.js';
-export { train, setParameters, DivergenceError, type TrainOptions, type TrainResult, type EpochRecord, type StepRecord, type Schedule, type ObjectiveConvention } from './train.js';
+export { train, objective, setParameters, DivergenceError, type TrainOptions, type TrainResult, type EpochRecord, type StepRecord, type Schedule, type ObjectiveConvention } from './train.js';
 export { selectLambda, type SelectLambdaOptions, type LambdaRun } from './lambda.js';
 export { Progress, formatSeconds } from './progress.js';
 export { fitRidge, selectRidge, ridgeRMSE, choleskySolve, RIDGE_ALPHAS, type Ridge } from './linear/ridge.js';

@@ -131,6 +131,15 @@ export class DivergenceError extends Error {
   }
 }
 
+/**
+ * The objective of docs/math.md §8 from the data loss L and the regularizer R (null when λ = 0):
+ * 0.5·L + 0.5·λ·R for the `half` convention (the reference's), L + λ·R for `sum`.
+ */
+export function objective(loss: Tensor, reg: Tensor | null, lambda: number, convention: ObjectiveConvention = 'half'): Tensor {
+  const sum = reg && lambda > 0 ? C.add(loss, C.mul(reg, lambda)) : loss;
+  return convention === 'half' ? C.mul(sum, 0.5) : sum;
+}
+
 /** Checks the options of {@link train}. */
 function checkTrainOptions(options: TrainOptions): void {
   checkOptions('train', options, TRAIN_KEYS);
@@ -210,9 +219,7 @@ async function trainStep(
       const b = batchTensors(data, idx, model.config.dtype);
       const loss = taskLoss(data.task, model.forward(b.x), b.y);
       const reg = lambda > 0 || record ? model.regularizer() : null;
-      // 0.5·L + 0.5·λ·R (`half`, the reference's form) or L + λ·R
-      const sum = reg && lambda > 0 ? C.add(loss, C.mul(reg, lambda)) : loss;
-      const obj = half ? C.mul(sum, 0.5) : sum;
+      const obj = objective(loss, reg, lambda, half ? 'half' : 'sum');
       obj.backward();
       opt.step();
       return [loss.detach(), obj.detach(), ...(reg ? [reg.detach()] : [])];
