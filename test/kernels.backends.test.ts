@@ -57,7 +57,7 @@ describeBackends('kernels vs float64 cpu', (it) => {
   it('matmul in all four transpose cases, odd and skinny shapes', async (be) => {
     gb = be;
     const r = rng(5);
-    const shapes: [number, number, number][] = [[1, 1, 1], [7, 33, 5], [33, 257, 7], [2, 300, 3], [64, 64, 64], [130, 70, 300], [5, 600, 261]];
+    const shapes: [number, number, number][] = [[1, 1, 1], [7, 33, 5], [33, 257, 7], [2, 300, 3], [64, 64, 64], [130, 70, 300], [5, 600, 261], [3, 4099, 2], [257, 1, 65]];
     if (gb.name !== 'gpujs') shapes.push([0, 3, 4], [3, 0, 4]); // gpu.js has no empty buffers
     for (const [m, k, n] of shapes) for (const ta of [false, true]) for (const tb of [false, true]) {
       const A = up(uniform(r, m * k)), B = up(uniform(r, k * n));
@@ -74,6 +74,13 @@ describeBackends('kernels vs float64 cpu', (it) => {
     for (const axes of [[0], [1], [2], [0, 2], [0, 1, 2]]) for (const op of ['sum', 'max'] as const) {
       await same(gb.reduce(op, X.g, shape, axes), ref.reduce(op, X.r, shape, axes));
     }
+    // long reduced axes (one workgroup per output on webgpu) and a reduction over everything
+    const Z = up(uniform(r, 2 * 700 * 3));
+    for (const axes of [[1], [0, 1], [1, 2], [0, 1, 2]]) for (const op of ['sum', 'max'] as const) {
+      await same(gb.reduce(op, Z.g, [2, 700, 3], axes), ref.reduce(op, Z.r, [2, 700, 3], axes));
+      await same(gb.reduce(op, Z.g, [6, 700], [1]), ref.reduce(op, Z.r, [6, 700], [1]));
+    }
+    gb.free(Z.g);
     await same(gb.strided(X.g, [5, 7, 3], [1, 5, 35], 0), ref.strided(X.r, [5, 7, 3], [1, 5, 35], 0));
     await same(gb.strided(X.g, [2, 3, 5], [35, 5, 1], 40), ref.strided(X.r, [2, 3, 5], [35, 5, 1], 40));
     await same(gb.pad(X.g, shape, [1, 0, 2], [5, 8, 9]), ref.pad(X.r, shape, [1, 0, 2], [5, 8, 9]));
@@ -114,6 +121,27 @@ describeBackends('kernels vs float64 cpu', (it) => {
         await same(fg.norms, fr.norms);
         for (const b of [...V, ...G, g]) gb.free(b.g);
       }
+    }
+  });
+
+  it('τ of the L1-sphere projection per column (pruning), with ties and columns summing below 1', async (be) => {
+    gb = be;
+    const r = rng(8);
+    if (be.name === 'gpujs' && !be.synchronous) { // gpu.js sorts on the host and cannot read back synchronously in webgpu mode
+      const y = be.upload([0.5, 0.2], 'float32');
+      expect(() => be.sphereTau(y, 2, 1)).toThrow(/the `webgpu` backend runs it on the device/);
+      be.free(y);
+      return;
+    }
+    for (const [inDim, outDim] of [[1, 1], [7, 3], [33, 257], [300, 5]] as const) {
+      const y = uniform(r, inDim * outDim, 0, 0.2);
+      for (let i = 0; i < y.length; i += 5) y[i] = y[(i + outDim) % y.length]!; // ties within columns
+      if (inDim > 1) for (let i = 0; i < inDim; i++) y[i * outDim] = 0.01; // column 0 sums below 1 when inDim < 100: τ < 0
+      const Y = up(y);
+      const got = gb.sphereTau(Y.g, inDim, outDim), want = ref.sphereTau(Y.r, inDim, outDim);
+      await same(got.tau, want.tau, 1e-5, 1e-3);
+      await same(got.weight, want.weight);
+      gb.free(Y.g);
     }
   });
 

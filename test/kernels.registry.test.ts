@@ -55,7 +55,7 @@ describe('backend selection', () => {
   });
 
   it('unknown names are errors that list the valid ones', async () => {
-    await expect(createBackend('cuda')).rejects.toThrow(/unknown backend 'cuda' \(expected auto, cpu, wasm, gpujs or gpujs:</);
+    await expect(createBackend('cuda')).rejects.toThrow(/unknown backend 'cuda' \(expected auto, cpu, wasm, webgpu, gpujs or gpujs:</);
     await expect(createBackend('gpujs:metal')).rejects.toThrow(/unknown backend 'gpujs:metal'/);
   });
 });

@@ -19,25 +19,32 @@ function blobs(n: number, seed: number): Dataset {
   return { x, y, n, d, task: 'multiclass', outputs: 3 };
 }
 
-async function run(be: Backend, make: () => Model) {
+async function run(be: Backend, make: () => Model, pruneSteps?: number) {
   C.setBackend(be);
   const model = make();
-  const res = await train(model, blobs(90, 1), { epochs: 6, batchSize: 30, lr: 1e-2, lambda: 1e-3, validation: blobs(30, 2), progress: false });
+  const res = await train(model, blobs(90, 1), { epochs: 6, batchSize: 30, lr: 1e-2, lambda: 1e-3, validation: blobs(30, 2), progress: false, ...(pruneSteps ? { pruneSteps } : {}) });
   const test = await evaluate(model, blobs(30, 3));
   const bound = (await lipschitzBound(model)).value;
   model.dispose();
-  return { losses: res.history.map((h) => h.objective), test, near: res.nearSparsity, bound };
+  return { losses: res.history.map((h) => h.objective), test, near: res.nearSparsity, exact: res.exactSparsity, bound };
 }
 
 describeBackends('training matches cpu float32', (it) => {
-  for (const [name, make] of [
-    ['PSiLON Net', () => psilonNet({ inDim: 4, hidden: 12, outDim: 3, nHidden: 3, seed: 5 })],
-    ['PSiLON ResNet', () => psilonResNet({ inDim: 4, hidden: 12, outDim: 3, nHidden: 3, seed: 5 })],
+  for (const [name, make, pruneSteps] of [
+    ['PSiLON Net', () => psilonNet({ inDim: 4, hidden: 12, outDim: 3, nHidden: 3, seed: 5 }), undefined],
+    ['PSiLON ResNet', () => psilonResNet({ inDim: 4, hidden: 12, outDim: 3, nHidden: 3, seed: 5 }), undefined],
+    ['PSiLON ResNet, pruned over the last 6 steps', () => psilonResNet({ inDim: 4, hidden: 12, outDim: 3, nHidden: 3, seed: 5 }), 6],
   ] as const) {
     it(name, async (be) => {
       try {
-        const got = await run(be, make);
-        const want = await run(new CpuBackend(), make);
+        if (pruneSteps && be.name === 'gpujs' && !be.synchronous) { // gpu.js projects on the host: no pruning in its webgpu mode
+          await expect(run(be, make, pruneSteps)).rejects.toThrow(/the `webgpu` backend runs it on the device/);
+          return;
+        }
+        const got = await run(be, make, pruneSteps);
+        const want = await run(new CpuBackend(), make, pruneSteps);
+        if (pruneSteps) expect(want.exact).toBeGreaterThan(0.1); // the projection really zeroed weights
+        expect(Math.abs(got.exact - want.exact)).toBeLessThan(0.01);
         got.losses.forEach((l, i) => expect(Math.abs(l - want.losses[i]!) / want.losses[i]!).toBeLessThan(1e-4));
         expect(got.test.metric).toBe(want.test.metric);
         expect(Math.abs(got.near - want.near)).toBeLessThan(1e-4);

@@ -4,7 +4,7 @@
  * machine is reported as skipped with the reason, except where CI requires it.
  */
 import { afterAll, beforeAll, describe, it } from 'vitest';
-import { CpuBackend, GpuJsBackend, WasmBackend, type Backend, type GpuJsMode } from '@psilon/kernels';
+import { CpuBackend, GpuJsBackend, WasmBackend, WebGpuBackend, type Backend, type GpuJsMode } from '@psilon/kernels';
 
 export interface BackendCase {
   label: string;
@@ -20,6 +20,7 @@ export const ALL_BACKENDS: BackendCase[] = [
   { label: 'cpu float32', make: async () => new CpuBackend() },
   { label: 'wasm 1 thread', make: () => WasmBackend.create({ threads: 1 }) },
   { label: 'wasm 3 threads', make: () => WasmBackend.create({ threads: 3 }) },
+  { label: 'webgpu', make: () => WebGpuBackend.create(), requiredInCI: true },
   ...gpujsModes.map((mode) => ({ label: `gpujs[${mode}]`, make: () => GpuJsBackend.create({ mode }), requiredInCI: mode === 'webgpu' })),
 ];
 

@@ -19,10 +19,11 @@ export { SGD, Adam, type Optimizer, type SGDOptions, type AdamOptions } from './
 export { OneCycle, type OneCycleOptions } from './schedule.js';
 export { checkGrad, type CheckGradOptions, type CheckGradResult } from './gradcheck.js';
 export { weightNorm, pairWeightNorm, checkNormKind, type WeightNormOptions } from './weightnorm.js';
+export { sphereTau } from './projection.js';
 export { checkOptions, NonFiniteLossError } from './errors.js';
 export {
-  getBackend, setBackend, initBackend, createBackend, CpuBackend, WasmBackend, GpuJsBackend,
-  type Backend, type DType, type BackendName, type NormKind,
+  getBackend, setBackend, initBackend, createBackend, CpuBackend, WasmBackend, WebGpuBackend, GpuJsBackend,
+  projectColumn, type ColumnProjection, type Backend, type DType, type BackendName, type NormKind,
 } from '@psilon/kernels';
 
 type T = ops.TensorLike;

@@ -40,6 +40,14 @@ export interface WeightNormSpec {
   shared: boolean;
 }
 
+/** τ of the L1-sphere projection per column, and its derivative (docs/math.md §7). */
+export interface SphereTauResult {
+  /** τ_j, shape [out]. */
+  tau: BackendBuffer;
+  /** ∂τ_j/∂Ṽ_ij = 1[i ∈ S_j]/ρ_j, shape [in, out]: the support's indicator over its size. */
+  weight: BackendBuffer;
+}
+
 /**
  * Hyperparameters of one Adam step (PyTorch's update). `bc1 = 1 − β₁ᵗ` and
  * `bc2 = 1 − β₂ᵗ` are the bias corrections of step t.
@@ -59,9 +67,9 @@ export interface AdamHyper { lr: number; beta1: number; beta2: number; eps: numb
  * without waiting); a dtype the backend lacks is an error naming the backend to use.
  */
 export interface Backend {
-  /** `cpu` or `gpujs`. */
+  /** `cpu`, `wasm`, `webgpu` or `gpujs`. */
   readonly name: string;
-  /** The mode that actually runs: `cpu` for the CPU backend, the gpu.js mode for gpujs. */
+  /** The mode that actually runs: the backend's name, or for gpujs the gpu.js mode. */
   readonly mode: string;
   /** One line saying what runs and, where it fell back, why. */
   readonly description: string;
@@ -139,4 +147,11 @@ export interface Backend {
   weightNormBackward(
     gradW: readonly BackendBuffer[], v: readonly BackendBuffer[], g: BackendBuffer, norms: BackendBuffer, spec: WeightNormSpec,
   ): WeightNormGrads;
+
+  /**
+   * τ of the projection onto the unit L1 sphere for each column of a non-negative
+   * [in, out] matrix Ṽ (docs/math.md §7): with u the column sorted descending,
+   * c_k = (Σ_{r≤k} u_r − 1)/k, ρ = #{k : c_k < u_k} and τ = c_ρ.
+   */
+  sphereTau(y: BackendBuffer, inDim: number, outDim: number): SphereTauResult;
 }

@@ -21,10 +21,12 @@ export interface BroadcastPlan {
   bases: number[][];
 }
 
-/** Plans an elementwise op whose inputs have `inShapes`, broadcast to `outShape`. */
-export function planBroadcast(inShapes: readonly Shape[], outShape: Shape): BroadcastPlan {
+/**
+ * `outShape` with unit axes dropped and neighbours merged wherever every input
+ * walks them contiguously, and each input's strides over the merged axes.
+ */
+export function mergeAxes(inShapes: readonly Shape[], outShape: Shape): { dims: number[]; strides: number[][] } {
   const strides = inShapes.map((s) => broadcastStrides(s, outShape));
-  // drop unit axes, then merge neighbours that every input walks contiguously
   const dims: number[] = [];
   const st: number[][] = inShapes.map(() => []);
   outShape.forEach((d, ax) => {
@@ -38,6 +40,12 @@ export function planBroadcast(inShapes: readonly Shape[], outShape: Shape): Broa
       strides.forEach((s, t) => st[t]!.push(s[ax]!));
     }
   });
+  return { dims, strides: st };
+}
+
+/** Plans an elementwise op whose inputs have `inShapes`, broadcast to `outShape`. */
+export function planBroadcast(inShapes: readonly Shape[], outShape: Shape): BroadcastPlan {
+  const { dims, strides: st } = mergeAxes(inShapes, outShape);
   const q = dims.length;
   const cols = q >= 1 ? dims[q - 1]! : 1;
   const rows = q >= 2 ? dims[q - 2]! : 1;

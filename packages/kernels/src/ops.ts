@@ -6,6 +6,7 @@
  * - `js`: a branch-free JavaScript expression in `x` (unary) or `a`, `b` (binary).
  *   The `cpu` backend compiles whole loops around it; gpu.js transpiles it
  *   (`gpujs` overrides it where gpu.js's JavaScript subset needs another spelling).
+ * - `wgsl`: the same in WGSL, for the `webgpu` backend (helpers from its prelude).
  * - `wasm`: a WebAssembly SIMD expression over four lanes at once, with `X` (or
  *   `A`, `B`) standing for the input vector. Ops without one (`exp`, `log`, `pow`:
  *   Wasm has no instruction for them) run on the `wasm` backend as the `js` loop
@@ -19,6 +20,11 @@ export interface ElementwiseDef {
   readonly js: string;
   readonly gpujs?: string;
   readonly wasm?: string;
+  /**
+   * WGSL expression in `x` (or `a`, `b`) for the `webgpu` backend. WGSL lets a compiler assume
+   * there are no NaNs, so NaN-sensitive ops test the bits with the prelude's `is_nan`.
+   */
+  readonly wgsl: string;
 }
 
 const ZERO = '(v128.const f32x4 0 0 0 0)';
@@ -29,45 +35,47 @@ const ones = (mask: string): string => `(v128.and ${mask} ${ONE})`;
 
 /** The unary elementwise ops, each defined once (see {@link ElementwiseDef}). */
 export const UNARY_OPS = {
-  neg: { math: '-x', js: '-x', wasm: '(f32x4.neg X)' },
-  abs: { math: '|x|', js: 'Math.abs(x)', wasm: '(f32x4.abs X)' },
+  neg: { math: '-x', js: '-x', wasm: '(f32x4.neg X)', wgsl: '-x' },
+  abs: { math: '|x|', js: 'Math.abs(x)', wasm: '(f32x4.abs X)', wgsl: 'abs(x)' },
   sign: {
     math: 'sign(x): 1, -1, or 0 for x = 0 and NaN',
     js: '((x > 0) - (x < 0))', gpujs: '(x > 0 ? 1 : (x < 0 ? -1 : 0))',
     // lt − gt on all-ones masks gives 1, −1 or 0 as integers
     wasm: `(f32x4.convert_i32x4_s (i32x4.sub (f32x4.lt X ${ZERO}) (f32x4.gt X ${ZERO})))`,
+    wgsl: 'select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0)',
   },
-  relu: { math: 'max(x, 0) (NaN stays NaN)', js: 'Math.max(x, 0)', wasm: `(f32x4.max X ${ZERO})` },
-  step: { math: '1 if x > 0 else 0 (relu\'(x), with relu\'(0) = 0)', js: '+(x > 0)', gpujs: '(x > 0 ? 1 : 0)', wasm: ones(`(f32x4.gt X ${ZERO})`) },
-  exp: { math: 'e^x', js: 'Math.exp(x)' },
-  log: { math: 'ln x', js: 'Math.log(x)' },
-  sqrt: { math: '√x', js: 'Math.sqrt(x)', wasm: '(f32x4.sqrt X)' },
-  square: { math: 'x²', js: 'x * x', wasm: '(f32x4.mul X X)' },
-  reciprocal: { math: '1 / x', js: '1 / x', wasm: `(f32x4.div ${ONE} X)` },
+  relu: { math: 'max(x, 0) (NaN stays NaN)', js: 'Math.max(x, 0)', wasm: `(f32x4.max X ${ZERO})`, wgsl: 'select(x, 0.0, x <= 0.0)' },
+  step: { math: '1 if x > 0 else 0 (relu\'(x), with relu\'(0) = 0)', js: '+(x > 0)', gpujs: '(x > 0 ? 1 : 0)', wasm: ones(`(f32x4.gt X ${ZERO})`), wgsl: 'select(0.0, 1.0, x > 0.0)' },
+  exp: { math: 'e^x', js: 'Math.exp(x)', wgsl: 'exp(x)' },
+  log: { math: 'ln x', js: 'Math.log(x)', wgsl: 'log_nan(x)' },
+  sqrt: { math: '√x', js: 'Math.sqrt(x)', wasm: '(f32x4.sqrt X)', wgsl: 'sqrt_nan(x)' },
+  square: { math: 'x²', js: 'x * x', wasm: '(f32x4.mul X X)', wgsl: 'x * x' },
+  reciprocal: { math: '1 / x', js: '1 / x', wasm: `(f32x4.div ${ONE} X)`, wgsl: '1.0 / x' },
 } as const satisfies Record<string, ElementwiseDef>;
 /** The name of a unary op. */
 export type UnaryOp = keyof typeof UNARY_OPS;
 
 /** The binary elementwise ops (NumPy broadcasting), each defined once. */
 export const BINARY_OPS = {
-  add: { math: 'a + b', js: 'a + b', wasm: '(f32x4.add A B)' },
-  sub: { math: 'a − b', js: 'a - b', wasm: '(f32x4.sub A B)' },
-  mul: { math: 'a · b', js: 'a * b', wasm: '(f32x4.mul A B)' },
-  div: { math: 'a / b', js: 'a / b', wasm: '(f32x4.div A B)' },
-  pow: { math: 'a ^ b', js: 'Math.pow(a, b)' },
-  maximum: { math: 'max(a, b) (NaN if either is NaN)', js: 'Math.max(a, b)', gpujs: '(a >= b ? a : b)', wasm: '(f32x4.max A B)' },
-  minimum: { math: 'min(a, b) (NaN if either is NaN)', js: 'Math.min(a, b)', gpujs: '(a <= b ? a : b)', wasm: '(f32x4.min A B)' },
-  greater: { math: '1 if a > b else 0', js: '+(a > b)', gpujs: '(a > b ? 1 : 0)', wasm: ones('(f32x4.gt A B)') },
-  greaterEqual: { math: '1 if a ≥ b else 0', js: '+(a >= b)', gpujs: '(a >= b ? 1 : 0)', wasm: ones('(f32x4.ge A B)') },
-  less: { math: '1 if a < b else 0', js: '+(a < b)', gpujs: '(a < b ? 1 : 0)', wasm: ones('(f32x4.lt A B)') },
-  lessEqual: { math: '1 if a ≤ b else 0', js: '+(a <= b)', gpujs: '(a <= b ? 1 : 0)', wasm: ones('(f32x4.le A B)') },
-  equal: { math: '1 if a = b else 0', js: '+(a === b)', gpujs: '(a == b ? 1 : 0)', wasm: ones('(f32x4.eq A B)') },
-  notEqual: { math: '1 if a ≠ b else 0', js: '+(a !== b)', gpujs: '(a != b ? 1 : 0)', wasm: ones('(f32x4.ne A B)') },
+  add: { math: 'a + b', js: 'a + b', wasm: '(f32x4.add A B)', wgsl: 'a + b' },
+  sub: { math: 'a − b', js: 'a - b', wasm: '(f32x4.sub A B)', wgsl: 'a - b' },
+  mul: { math: 'a · b', js: 'a * b', wasm: '(f32x4.mul A B)', wgsl: 'a * b' },
+  div: { math: 'a / b', js: 'a / b', wasm: '(f32x4.div A B)', wgsl: 'a / b' },
+  pow: { math: 'a ^ b', js: 'Math.pow(a, b)', wgsl: 'pow_js(a, b)' },
+  maximum: { math: 'max(a, b) (NaN if either is NaN)', js: 'Math.max(a, b)', gpujs: '(a >= b ? a : b)', wasm: '(f32x4.max A B)', wgsl: 'select(select(b, a, a >= b), nan_f32(), is_nan(a) || is_nan(b))' },
+  minimum: { math: 'min(a, b) (NaN if either is NaN)', js: 'Math.min(a, b)', gpujs: '(a <= b ? a : b)', wasm: '(f32x4.min A B)', wgsl: 'select(select(b, a, a <= b), nan_f32(), is_nan(a) || is_nan(b))' },
+  greater: { math: '1 if a > b else 0', js: '+(a > b)', gpujs: '(a > b ? 1 : 0)', wasm: ones('(f32x4.gt A B)'), wgsl: 'select(0.0, 1.0, a > b)' },
+  greaterEqual: { math: '1 if a ≥ b else 0', js: '+(a >= b)', gpujs: '(a >= b ? 1 : 0)', wasm: ones('(f32x4.ge A B)'), wgsl: 'select(0.0, 1.0, a >= b)' },
+  less: { math: '1 if a < b else 0', js: '+(a < b)', gpujs: '(a < b ? 1 : 0)', wasm: ones('(f32x4.lt A B)'), wgsl: 'select(0.0, 1.0, a < b)' },
+  lessEqual: { math: '1 if a ≤ b else 0', js: '+(a <= b)', gpujs: '(a <= b ? 1 : 0)', wasm: ones('(f32x4.le A B)'), wgsl: 'select(0.0, 1.0, a <= b)' },
+  equal: { math: '1 if a = b else 0', js: '+(a === b)', gpujs: '(a == b ? 1 : 0)', wasm: ones('(f32x4.eq A B)'), wgsl: 'select(0.0, 1.0, a == b && !is_nan(a))' },
+  notEqual: { math: '1 if a ≠ b else 0', js: '+(a !== b)', gpujs: '(a != b ? 1 : 0)', wasm: ones('(f32x4.ne A B)'), wgsl: 'select(0.0, 1.0, a != b || is_nan(a) || is_nan(b))' },
   /** The subgradient share of `a` in max(a, b): ties split ½-½ (PyTorch's rule). */
   winShare: {
     math: '1 if a > b, ½ if a = b, 0 if a < b',
     js: '(+(a > b) + 0.5 * +(a === b))', gpujs: '(a > b ? 1 : (a == b ? 0.5 : 0))',
     wasm: `(f32x4.add ${ones('(f32x4.gt A B)')} (v128.and (f32x4.eq A B) ${HALF}))`,
+    wgsl: 'select(0.0, 1.0, a > b) + select(0.0, 0.5, a == b)',
   },
 } as const satisfies Record<string, ElementwiseDef>;
 /** The name of a binary op. */

@@ -1,11 +1,12 @@
 import type { Backend } from './backend.js';
 import { CpuBackend } from './cpu/index.js';
 import { GpuJsBackend, GPUJS_MODES, type GpuJsMode } from './gpujs/index.js';
-import { gpuDevices, installWebGpu } from './gpujs/webgpu-env.js';
+import { gpuDevices, installWebGpu } from './dawn.js';
 import { WasmBackend } from './wasm/index.js';
+import { WebGpuBackend } from './webgpu/index.js';
 
 /** Names accepted by {@link initBackend} and the `PSILON_BACKEND` environment variable. */
-export type BackendName = 'auto' | 'cpu' | 'wasm' | 'gpujs' | `gpujs:${GpuJsMode}`;
+export type BackendName = 'auto' | 'cpu' | 'wasm' | 'webgpu' | 'gpujs' | `gpujs:${GpuJsMode}`;
 
 let active: Backend | undefined;
 
@@ -24,14 +25,15 @@ export function setBackend(backend: Backend): Backend {
 
 /**
  * Creates a backend by name: `cpu`, `wasm` (threads: PSILON_THREADS, else every
- * core), `gpujs` (best gpu.js mode), `gpujs:<mode>` (`webgpu`, `headlessgl`,
- * `webasm`, `cpu`), or `auto`, which takes gpu.js only when it reaches a hardware
- * GPU through WebGPU and the `wasm` backend otherwise (`cpu` where WebAssembly
- * SIMD is missing); gpu.js on a CPU or a software rasterizer is slower.
+ * core), `webgpu` (hand-written WGSL through Dawn), `gpujs` (best gpu.js mode),
+ * `gpujs:<mode>` (`webgpu`, `headlessgl`, `webasm`, `cpu`), or `auto`, which takes
+ * `webgpu` only when WebGPU reaches a hardware GPU and the `wasm` backend otherwise
+ * (`cpu` where WebAssembly SIMD is missing); a software rasterizer is slower than wasm.
  */
 export async function createBackend(name: BackendName | string): Promise<Backend> {
   if (name === 'cpu') return new CpuBackend();
   if (name === 'wasm') return WasmBackend.create();
+  if (name === 'webgpu') return WebGpuBackend.create();
   if (name === 'gpujs') return GpuJsBackend.create({ mode: 'auto' });
   if (name.startsWith('gpujs:')) {
     const mode = name.slice(6) as GpuJsMode;
@@ -42,16 +44,16 @@ export async function createBackend(name: BackendName | string): Promise<Backend
     // on Linux without a GPU device node only a software Vulkan driver could answer: Dawn is not even started (nor its warnings printed)
     if ((await gpuDevices()) === 'none') return cpuSide('no hardware GPU (no /dev/dri render node or NVIDIA device)');
     try {
-      // look at the adapter first: no device (and no gpu.js) is started for a software one
+      // look at the adapter first: no device is started for a software one
       const probe = await installWebGpu();
       await probe.teardown();
       if (probe.software) return await cpuSide(`WebGPU reaches only a software rasterizer (${probe.adapterName})`);
     } catch (e) {
       return cpuSide(`no hardware GPU (${(e as Error).message.split('\n')[0]})`);
     }
-    return GpuJsBackend.create({ mode: 'webgpu' });
+    return WebGpuBackend.create({ requireHardware: true });
   }
-  throw new Error(`unknown backend '${name}' (expected auto, cpu, wasm, gpujs or gpujs:<${GPUJS_MODES.join('|')}>)`);
+  throw new Error(`unknown backend '${name}' (expected auto, cpu, wasm, webgpu, gpujs or gpujs:<${GPUJS_MODES.join('|')}>)`);
 }
 
 /** The best CPU backend, its description saying why no GPU was taken. */
@@ -70,7 +72,7 @@ function withNote(b: Backend, note: string): Backend {
 
 /**
  * Creates the backend named by `name`, else by the `PSILON_BACKEND` environment
- * variable, else `auto` (a hardware GPU through WebGPU when there is one, the `cpu`
+ * variable, else `auto` (the `webgpu` backend on a hardware GPU when there is one, the `wasm`
  * backend otherwise; its `description` says what it chose and why), makes it
  * active and returns it.
  */

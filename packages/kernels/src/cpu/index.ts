@@ -1,4 +1,4 @@
-import type { AdamHyper, Backend, BackendBuffer, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
+import type { AdamHyper, Backend, BackendBuffer, SphereTauResult, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
 import type { DType, Shape, TypedArray } from '../types.js';
 import { allocArray, sizeOf } from '../types.js';
 import type { BinaryOp, ReduceOp, UnaryOp } from '../ops.js';
@@ -6,6 +6,7 @@ import { concatInto, gatherRowsInto, oneHotInto, padInto, scatterAddRowsInto, so
 import { binaryInto, reduceInto, unaryInto } from './elementwise.js';
 import { matmulInto } from './gemm.js';
 import { columnNorms, normPartial } from './weightnorm.js';
+import { sphereTauInto } from './projection.js';
 
 class CpuBuffer implements BackendBuffer {
   readonly backend = 'cpu';
@@ -207,5 +208,12 @@ export class CpuBackend implements Backend {
       for (let j = 0; j < outDim; j++) dg[0] += c[j]!;
     } else dg = c;
     return { dv, dg: this.wrap(dg) };
+  }
+
+  sphereTau(y: BackendBuffer, inDim: number, outDim: number): SphereTauResult {
+    const Y = this.get(y);
+    const tau = allocArray(y.dtype, outDim), weight = allocArray(y.dtype, inDim * outDim);
+    sphereTauInto(Y, inDim, outDim, tau, weight);
+    return { tau: this.wrap(tau), weight: this.wrap(weight) };
   }
 }

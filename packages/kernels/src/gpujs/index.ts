@@ -1,10 +1,11 @@
-import type { AdamHyper, Backend, BackendBuffer, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
+import type { AdamHyper, Backend, BackendBuffer, SphereTauResult, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
 import type { DType, Shape, TypedArray } from '../types.js';
 import { broadcastStrides, sizeOf } from '../types.js';
 import type { BinaryOp, ReduceOp, UnaryOp } from '../ops.js';
 import * as src from './sources.js';
 import { checkIndices } from '../cpu/kernels.js';
-import { installWebGpu, type WebGpuEnv } from './webgpu-env.js';
+import { sphereTauInto } from '../cpu/projection.js';
+import { installWebGpu, type WebGpuEnv } from '../dawn.js';
 
 /** A gpu.js mode this backend can run in. */
 export type GpuJsMode = 'webgpu' | 'headlessgl' | 'webasm' | 'cpu';
@@ -347,6 +348,16 @@ export class GpuJsBackend implements Backend {
     const dg = this.launch(src.sumAllSource(outDim), 1, [c]);
     this.free(c);
     return { dv, dg };
+  }
+
+  /** On the host in the synchronous modes; webgpu mode cannot read back synchronously (use the `webgpu` backend). */
+  sphereTau(y: BackendBuffer, inDim: number, outDim: number): SphereTauResult {
+    if (!this.synchronous) {
+      throw new Error('gpujs[webgpu]: the L1-sphere projection (pruning) runs on the host here and needs a synchronous read-back; the `webgpu` backend runs it on the device');
+    }
+    const tau = new Float32Array(outDim), weight = new Float32Array(inDim * outDim);
+    sphereTauInto(this.readSync(y), inDim, outDim, tau, weight);
+    return { tau: this.upload(tau, 'float32'), weight: this.upload(weight, 'float32') };
   }
 }
 

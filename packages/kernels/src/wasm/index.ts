@@ -4,13 +4,14 @@
  * over worker threads (threads.ts). float32 only; the `cpu` backend stays the
  * float64 reference.
  */
-import type { AdamHyper, Backend, BackendBuffer, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
+import type { AdamHyper, Backend, BackendBuffer, SphereTauResult, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
 import type { DType, Shape, TypedArray } from '../types.js';
 import { sizeOf } from '../types.js';
 import { BINARY_OPS, UNARY_OPS, type BinaryOp, type ReduceOp, type UnaryOp } from '../ops.js';
 import { planBroadcast, planReduce } from '../layout.js';
 import { binaryInto, unaryInto } from '../cpu/elementwise.js';
 import { concatInto, gatherRowsInto, oneHotInto, padInto, scatterAddRowsInto, softmaxInto, stridedInto, whereInto } from '../cpu/kernels.js';
+import { sphereTauInto } from '../cpu/projection.js';
 import { WasmHeap, RESERVED_BYTES } from './heap.js';
 import { ThreadPool, SLOT_BYTES } from './threads.js';
 import { GEMM, GEMM_SCRATCH_BYTES } from './wat.js';
@@ -311,6 +312,13 @@ export class WasmBackend implements Backend {
     const out = this.alloc(rows * cols);
     softmaxInto(this.view(this.get(a)), rows, cols, log, this.view(out));
     return out;
+  }
+
+  sphereTau(y: BackendBuffer, inDim: number, outDim: number): SphereTauResult {
+    const Y = this.get(y);
+    const tau = this.alloc(outDim), weight = this.alloc(inDim * outDim);
+    sphereTauInto(this.view(Y), inDim, outDim, this.view(tau), this.view(weight));
+    return { tau, weight };
   }
 
   adamStep(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): [BackendBuffer, BackendBuffer, BackendBuffer] {

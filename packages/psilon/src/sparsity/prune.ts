@@ -10,8 +10,7 @@
 import * as C from '@psilon/core';
 import type { Tensor } from '@psilon/core';
 import type { HasLayers, LayerParams, WeightBlend } from '../nn/index.js';
-import { projectColumn, projectParams, shiftedSign } from './projection.js';
-import { exactSparsity } from './metrics.js';
+import { projectParams } from './projection.js';
 
 /** Blend schedule of one layer: t of T steps done. */
 export type PruningState = WeightBlend;
@@ -52,33 +51,20 @@ export function advancePruning(model: HasLayers): void {
 
 /**
  * Freezes the projection into the raw weights: each V becomes
- * sign(V + 1e-8)·relu(|V| − τ), which has unit L1 norm (Ṽ for the pair; see FROZEN_SCALE), so the
- * normalized weights equal P(V) and carry exact zeros. Turns the blend off.
- * Mutates the model's parameters in place (by design). Returns the exact sparsity after.
+ * FROZEN_SCALE·sign(V + 1e-8)·relu(|V| − τ), i.e. P(V) with g = FROZEN_SCALE, which has
+ * unit L1 norm (Ṽ for the pair), so the normalized weights equal P(V) and carry exact
+ * zeros. Turns the blend off. Runs on the backend (on the device for `webgpu`; nothing is
+ * read back). Mutates the model's parameters in place (by design). Read the sparsity
+ * after with `exactSparsity` (synchronous backends) or `sparsityReport` (any).
  */
-export function prune(model: HasLayers): { exactSparsity: number } {
+export function prune(model: HasLayers): void {
   C.noGrad(() => C.tidy(() => {
     for (const layer of model.layers()) {
       const raw = layer.rawWeights;
-      const [inDim, outDim] = raw[0]!.shape as [number, number];
-      const vals = raw.map((v) => v.dataSync());
-      const fresh = vals.map((a) => new Float64Array(a.length));
-      const col = new Float64Array(inDim);
-      for (let j = 0; j < outDim; j++) {
-        for (let i = 0; i < inDim; i++) {
-          col[i] = Math.max(...vals.map((a) => Math.abs(a[i * outDim + j]!)));
-        }
-        const { tau } = projectColumn(col);
-        vals.forEach((a, k) => {
-          for (let i = 0; i < inDim; i++) {
-            const x = a[i * outDim + j]!;
-            fresh[k]![i * outDim + j] = FROZEN_SCALE * shiftedSign(x) * Math.max(Math.abs(x) - tau, 0);
-          }
-        });
-      }
-      raw.forEach((v, k) => v.assign(C.tensor(fresh[k]!, v.shape, { dtype: v.dtype, backend: v.backend })));
+      const scale = C.tensor([FROZEN_SCALE], [1], { dtype: raw[0]!.dtype, backend: raw[0]!.backend });
+      const fresh = projectParams({ raw, g: scale });
+      raw.forEach((v, k) => v.assign(fresh[k]!));
       layer.pruning = null;
     }
   }));
-  return { exactSparsity: exactSparsity(model) };
 }

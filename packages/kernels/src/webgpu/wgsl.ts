@@ -1,0 +1,380 @@
+/**
+ * WGSL sources of the `webgpu` backend's kernels (all but matmul, see matmul.ts).
+ *
+ * Conventions shared by every kernel:
+ * - binding 0 is the uniform parameter block `P` (up to 64 u32 words, read with
+ *   `pu(i)`, or `pf(i)` for a float stored by its bits); bindings 1, 2, … are the
+ *   storage buffers in the order the backend passes them, outputs last;
+ * - shapes are parameters, not literals, so one compiled pipeline serves every
+ *   shape and only the structure of a kernel (op, variant) keys the pipeline cache;
+ * - 1-D kernels run 256 threads per workgroup on a 2-D grid of workgroups (a grid
+ *   side is limited to 65 535): thread `t = gid.x + gid.y · nwg.x · 256`.
+ */
+import { BINARY_OPS, UNARY_OPS, type BinaryOp, type NormKind, type ReduceOp, type UnaryOp } from '../ops.js';
+
+/** Words in the uniform parameter block (64 u32 = 256 bytes, one dynamic-offset slot). */
+export const PARAM_WORDS = 64;
+/** Threads of a 1-D workgroup. */
+export const WG = 256;
+/** Largest rank the index-decomposing kernels take (after merging axes). */
+export const MAX_RANK = 8;
+
+/** The parameter block and the helpers every kernel may call. WGSL lets compilers assume no NaN, so NaN is tested by its bits. */
+export const PARAM_PRELUDE = /* wgsl */ `
+struct Params { v: array<vec4<u32>, ${PARAM_WORDS / 4}> }
+@group(0) @binding(0) var<uniform> P: Params;
+fn pu(i: u32) -> u32 { return P.v[i >> 2u][i & 3u]; }
+fn pf(i: u32) -> f32 { return bitcast<f32>(pu(i)); }
+fn is_nan(x: f32) -> bool { return (bitcast<u32>(x) & 0x7fffffffu) > 0x7f800000u; }
+// through a variable: a constant NaN or ∞ is a compile error in WGSL
+fn nan_f32() -> f32 { var bits = 0x7fc00000u; return bitcast<f32>(bits); }
+fn inf_f32() -> f32 { var bits = 0x7f800000u; return bitcast<f32>(bits); }
+fn log_nan(x: f32) -> f32 {
+  if (x < 0.0 || is_nan(x)) { return nan_f32(); }
+  if (x == 0.0) { return -inf_f32(); }
+  return log(x);
+}
+fn sqrt_nan(x: f32) -> f32 { return select(sqrt(x), nan_f32(), x < 0.0 || is_nan(x)); }
+// Math.pow's rules: x^0 = 1, NaN in → NaN, 0^b = 0 or ∞, a negative base only to an integer power
+fn pow_js(a: f32, b: f32) -> f32 {
+  if (b == 0.0) { return 1.0; }
+  if (is_nan(a) || is_nan(b)) { return nan_f32(); }
+  if (a == 0.0) { return select(inf_f32(), 0.0, b > 0.0); }
+  let m = exp2(b * log2(abs(a)));
+  if (a > 0.0) { return m; }
+  if (floor(b) != b) { return nan_f32(); }
+  let odd = abs(b) < 16777216.0 && fract(b * 0.5) != 0.0;
+  return select(m, -m, odd);
+}
+`;
+
+/** Declares storage buffers 1…n: `names` read-only, then `outs` read-write. */
+function buffers(names: readonly string[], outs: readonly string[]): string {
+  const all = [...names.map((n) => [n, 'read'] as const), ...outs.map((n) => [n, 'read_write'] as const)];
+  return all.map(([n, access], i) => `@group(0) @binding(${i + 1}) var<storage, ${access}> ${n}: array<f32>;`).join('\n');
+}
+
+/** A 1-D kernel: `body` runs for each t < n, with n = pu(0). */
+function flat(ins: readonly string[], outs: readonly string[], body: string, helpers = ''): string {
+  return `${PARAM_PRELUDE}
+${buffers(ins, outs)}
+${helpers}
+@compute @workgroup_size(${WG})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = gid.x + gid.y * nwg.x * ${WG}u;
+  if (t >= pu(0u)) { return; }
+  ${body}
+}`;
+}
+
+/**
+ * Offsets of output element t in up to three inputs of a broadcast op: params are
+ * [n, rank, shape[8], strides₀[8], strides₁[8], strides₂[8]]; o_k = Σ coordᵢ·strides_k[i].
+ */
+const OFFSETS = /* wgsl */ `
+fn offsets(t: u32) -> vec3<u32> {
+  var r = t;
+  var o = vec3<u32>(0u, 0u, 0u);
+  let rank = pu(1u);
+  for (var ax = rank; ax > 0u; ax = ax - 1u) {
+    let d = pu(1u + ax);
+    let q = r % d;
+    r = r / d;
+    o = o + q * vec3<u32>(pu(9u + ax), pu(17u + ax), pu(25u + ax));
+  }
+  return o;
+}`;
+
+/** Start of the per-input stride tables in the broadcast parameter block. */
+export const STRIDE_BASE = [10, 18, 26] as const;
+
+export const copySource = (): string => flat(['a'], ['out'], 'out[t] = a[t];');
+export const fillSource = (): string => flat([], ['out'], 'out[t] = pf(1u);');
+
+export function unarySource(op: UnaryOp): string {
+  return flat(['a'], ['out'], `let x = a[t];\n  out[t] = ${UNARY_OPS[op].wgsl};`);
+}
+
+/** Binary op; `contiguous` when both inputs have the output's shape (no index arithmetic). */
+export function binarySource(op: BinaryOp, contiguous: boolean): string {
+  const expr = BINARY_OPS[op].wgsl;
+  if (contiguous) return flat(['ina', 'inb'], ['out'], `let a = ina[t];\n  let b = inb[t];\n  out[t] = ${expr};`);
+  return flat(['ina', 'inb'], ['out'], `let o = offsets(t);\n  let a = ina[o.x];\n  let b = inb[o.y];\n  out[t] = ${expr};`, OFFSETS);
+}
+
+export const whereSource = (): string =>
+  flat(['c', 'a', 'b'], ['out'], 'let o = offsets(t);\n  out[t] = select(b[o.z], a[o.y], c[o.x] != 0.0);', OFFSETS);
+
+/** out[t] = a[offset + Σ coordᵢ·stridesᵢ]; params [n, rank, shape[8], strides[8], offset]. */
+export const stridedSource = (): string =>
+  flat(['a'], ['out'], 'let o = offsets(t);\n  out[t] = a[o.x + pu(26u)];', OFFSETS);
+
+/** Zero padding; params [n, rank, outShape[8], begin[8], aShape[8]]. */
+export const padSource = (): string => flat(['a'], ['out'], `var r = t;
+  var off = 0u;
+  var step = 1u;
+  var inside = true;
+  for (var ax = pu(1u); ax > 0u; ax = ax - 1u) {
+    let q = r % pu(1u + ax);
+    r = r / pu(1u + ax);
+    let c = i32(q) - i32(pu(9u + ax));
+    let extent = pu(17u + ax);
+    inside = inside && c >= 0 && c < i32(extent);
+    off = off + u32(max(c, 0)) * step;
+    step = step * extent;
+  }
+  out[t] = select(0.0, a[off], inside);`);
+
+/** Writes one part of a concatenation: params [n, partRow, outRow, colOffset]. */
+export const placeSource = (): string =>
+  flat(['a'], ['out'], 'out[(t / pu(1u)) * pu(2u) + pu(3u) + t % pu(1u)] = a[t];');
+
+/** The running reduction of each op: identity, combining step, final form. */
+const REDUCE: Record<ReduceOp, { init: string; step: (acc: string, x: string) => string }> = {
+  sum: { init: '0.0', step: (acc, x) => `${acc} = ${acc} + ${x};` },
+  // once acc is NaN it stays NaN (x > NaN is false)
+  max: { init: '-inf_f32()', step: (acc, x) => `if (is_nan(${x}) || ${x} > ${acc}) { ${acc} = ${x}; }` },
+};
+
+/**
+ * One [outer, red, inner] → [outer, inner] reduction step, one thread per output
+ * (reads are coalesced across threads when inner > 1); params [n, red, inner].
+ */
+export function reduceLoopSource(op: ReduceOp): string {
+  const r = REDUCE[op];
+  return flat(['a'], ['out'], `let red = pu(1u);
+  let inner = pu(2u);
+  let base = (t / inner) * red * inner + t % inner;
+  var acc: f32 = ${r.init};
+  for (var k = 0u; k < red; k = k + 1u) {
+    let x = a[base + k * inner];
+    ${r.step('acc', 'x')}
+  }
+  out[t] = acc;`);
+}
+
+/** A tree reduction of `sh` (WG entries) in workgroup memory; thread 0 ends with the result in sh[0]. */
+function treeReduce(op: ReduceOp): string {
+  const r = REDUCE[op];
+  return `for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
+    if (l < s) { let x = sh[l + s]; var acc = sh[l]; ${r.step('acc', 'x')} sh[l] = acc; }
+    workgroupBarrier();
+  }`;
+}
+
+/** Workgroup id of a 2-D grid flattened (one workgroup per row or column). */
+const WG_ID = 'let w = wid.x + wid.y * nwg.x;';
+const WG_ARGS = '@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) l: u32';
+
+/** A reduction step with inner = 1 and a long reduced axis: one workgroup per output; params [n, red]. */
+export function reduceRowsSource(op: ReduceOp): string {
+  const r = REDUCE[op];
+  return `${PARAM_PRELUDE}
+${buffers(['a'], ['out'])}
+var<workgroup> sh: array<f32, ${WG}>;
+@compute @workgroup_size(${WG})
+fn main(${WG_ARGS}) {
+  ${WG_ID}
+  if (w >= pu(0u)) { return; }
+  let red = pu(1u);
+  var acc: f32 = ${r.init};
+  for (var k = l; k < red; k = k + ${WG}u) { let x = a[w * red + k]; ${r.step('acc', 'x')} }
+  sh[l] = acc;
+  workgroupBarrier();
+  ${treeReduce(op)}
+  if (l == 0u) { out[w] = sh[0]; }
+}`;
+}
+
+/** Row softmax (or log-softmax), one workgroup per row, max-shifted; params [rows, cols]. */
+export function softmaxSource(log: boolean): string {
+  return `${PARAM_PRELUDE}
+${buffers(['a'], ['out'])}
+var<workgroup> sh: array<f32, ${WG}>;
+@compute @workgroup_size(${WG})
+fn main(${WG_ARGS}) {
+  ${WG_ID}
+  if (w >= pu(0u)) { return; }
+  let cols = pu(1u);
+  let base = w * cols;
+  var acc: f32 = -inf_f32();
+  for (var k = l; k < cols; k = k + ${WG}u) { let x = a[base + k]; ${REDUCE.max.step('acc', 'x')} }
+  sh[l] = acc;
+  workgroupBarrier();
+  ${treeReduce('max')}
+  let m = sh[0];
+  workgroupBarrier();
+  acc = 0.0;
+  for (var k = l; k < cols; k = k + ${WG}u) { acc = acc + exp(a[base + k] - m); }
+  sh[l] = acc;
+  workgroupBarrier();
+  ${treeReduce('sum')}
+  let s = sh[0];
+  for (var k = l; k < cols; k = k + ${WG}u) {
+    ${log ? 'out[base + k] = a[base + k] - m - log(s);' : 'out[base + k] = exp(a[base + k] - m) / s;'}
+  }
+}`;
+}
+
+/** out[i, c] = a[idx[i], c]; params [n = r·d, d]. */
+export const gatherSource = (): string =>
+  flat(['a', 'idx'], ['out'], 'let d = pu(1u);\n  out[t] = a[u32(idx[t / d]) * d + t % d];');
+
+/** out[row, c] = Σ_{i : idx[i] = row} a[i, c], one thread per output; params [n·d, d, r]. */
+export const scatterAddSource = (): string => flat(['a', 'idx'], ['out'], `let d = pu(1u);
+  let row = f32(t / d);
+  let c = t % d;
+  var acc = 0.0;
+  for (var i = 0u; i < pu(2u); i = i + 1u) { if (idx[i] == row) { acc = acc + a[i * d + c]; } }
+  out[t] = acc;`);
+
+/** out[i, k] = [idx[i] = k]; params [r·depth, depth]. */
+export const oneHotSource = (): string =>
+  flat(['idx'], ['out'], 'let d = pu(1u);\n  out[t] = select(0.0, 1.0, idx[t / d] == f32(t % d));');
+
+/**
+ * Adam written over p, m, v (PyTorch's update, backend.ts): params
+ * [n, lr/bc1, β₁, β₂, ε, weight decay, √bc2].
+ */
+export const adamSource = (): string => `${PARAM_PRELUDE}
+@group(0) @binding(1) var<storage, read> g: array<f32>;
+@group(0) @binding(2) var<storage, read_write> p: array<f32>;
+@group(0) @binding(3) var<storage, read_write> m: array<f32>;
+@group(0) @binding(4) var<storage, read_write> v: array<f32>;
+@compute @workgroup_size(${WG})
+fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let t = gid.x + gid.y * nwg.x * ${WG}u;
+  if (t >= pu(0u)) { return; }
+  let b1 = pf(2u);
+  let b2 = pf(3u);
+  let gi = g[t] + pf(5u) * p[t];
+  let mi = b1 * m[t] + (1.0 - b1) * gi;
+  let vi = b2 * v[t] + (1.0 - b2) * gi * gi;
+  m[t] = mi;
+  v[t] = vi;
+  p[t] = p[t] - pf(1u) * mi / (sqrt(vi) / pf(6u) + pf(4u));
+}`;
+
+/** Columns per workgroup of the column reductions, and row lanes per column. */
+export const COLS = 16;
+const LANES = 16;
+
+/**
+ * A reduction down the columns of [in, out] matrices, COLS columns per workgroup and
+ * LANES threads per column striding over rows (adjacent threads read adjacent columns);
+ * `term` is the summand of row i, `finish` maps the column sum s to the output.
+ * Params [out, in].
+ */
+function columnReduce(ins: readonly string[], term: string, finish: string): string {
+  return `${PARAM_PRELUDE}
+${buffers(ins, ['out'])}
+var<workgroup> sh: array<array<f32, ${COLS}>, ${LANES}>;
+@compute @workgroup_size(${COLS}, ${LANES})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
+  let cols = pu(0u);
+  let rows = pu(1u);
+  let j = wid.x * ${COLS}u + lid.x;
+  var acc = 0.0;
+  if (j < cols) {
+    for (var i = lid.y; i < rows; i = i + ${LANES}u) {
+      let k = i * cols + j;
+      acc = acc + ${term};
+    }
+  }
+  sh[lid.y][lid.x] = acc;
+  workgroupBarrier();
+  for (var s = ${LANES / 2}u; s > 0u; s = s >> 1u) {
+    if (lid.y < s) { sh[lid.y][lid.x] = sh[lid.y][lid.x] + sh[lid.y + s][lid.x]; }
+    workgroupBarrier();
+  }
+  if (lid.y == 0u && j < cols) { let s = sh[0][lid.x]; out[j] = ${finish}; }
+}`;
+}
+
+/** Ṽ_ij: |V_ij|, or max(|V⁺_ij|, |V⁻_ij|) for the CReLU pair (docs/math.md §5). */
+const magnitude = (pair: boolean): string => (pair ? 'max(abs(v0[k]), abs(v1[k]))' : 'abs(v0[k])');
+
+/** Column norms n_j = Σ_i Ṽ_ij (L1) or √(Σ_i Ṽ_ij²) (L2), docs/math.md §2. */
+export function normsSource(kind: NormKind, pair: boolean): string {
+  const m = magnitude(pair);
+  return columnReduce(pair ? ['v0', 'v1'] : ['v0'], kind === 'l1' ? m : `${m} * ${m}`, kind === 'l1' ? 's' : 'sqrt(s)');
+}
+
+/** c_j = Σ_i Σ_pair G_ij V_ij / n_j (docs/math.md §3). */
+export function normCoefSource(pair: boolean): string {
+  const term = pair ? 'gw0[k] * v0[k] + gw1[k] * v1[k]' : 'gw0[k] * v0[k]';
+  return columnReduce(pair ? ['gw0', 'v0', 'gw1', 'v1', 'n'] : ['gw0', 'v0', 'n'], term, 's / n[j]');
+}
+
+/** W = g·V/n columnwise; params [in·out, out, shared]. */
+export const normApplySource = (): string => flat(['v', 'g', 'n'], ['out'], `let j = t % pu(1u);
+  let gj = select(g[j], g[0], pu(2u) == 1u);
+  out[t] = gj * v[t] / n[j];`);
+
+/**
+ * ∂L/∂V = (g·G − g·c·∂n/∂V)/n for one matrix (docs/math.md §3, §5), with ∂n/∂V =
+ * sign(v)·a (L1) or (Ṽ/n)·sign(v)·a (L2), a the matrix's share of the max in the pair.
+ * Params [in·out, out, shared].
+ */
+export function normGradSource(kind: NormKind, pair: boolean): string {
+  const ins = pair ? ['gw', 'v', 'other', 'g', 'n', 'c'] : ['gw', 'v', 'g', 'n', 'c'];
+  return flat(ins, ['out'], `let j = t % pu(1u);
+  let gj = select(g[j], g[0], pu(2u) == 1u);
+  let x = v[t];
+  let ax = abs(x);
+  ${pair ? `let ao = abs(other[t]);
+  let share = select(select(0.0, 0.5, ax == ao), 1.0, ax > ao);
+  let mag = max(ax, ao);` : `let share = 1.0;
+  let mag = ax;`}
+  let s = select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0);
+  let dn = ${kind === 'l1' ? 's * share' : '(mag / n[j]) * s * share'};
+  out[t] = (gj * gw[t] - gj * c[j] * dn) / n[j];`);
+}
+
+/**
+ * τ of the L1-sphere projection per column of a non-negative [in, out] matrix, by
+ * ranks instead of a sort (docs/math.md §7), one workgroup per column. Entry i's
+ * rank k_i counts the entries larger than it, ties broken by position (a stable
+ * descending sort), S_i is the sum of the entries ranked up to k_i, and
+ * ρ = #{i : (S_i − 1)/k_i < y_i}; the support is the ρ top-ranked entries and
+ * τ = (Σ_support y − 1)/ρ. Writes τ [out] and weight [in, out] = 1[i ∈ S_j]/ρ_j
+ * (the backward's ∂τ_j/∂Ṽ_ij). O(in²) per column. Params [out, in].
+ */
+export const sphereTauSource = (): string => `${PARAM_PRELUDE}
+${buffers(['y'], ['tau', 'weight'])}
+var<workgroup> sh: array<f32, ${WG}>;
+@compute @workgroup_size(${WG})
+fn main(${WG_ARGS}) {
+  let j = wid.x + wid.y * nwg.x;
+  let cols = pu(0u);
+  let rows = pu(1u);
+  if (j >= cols) { return; }
+  var flags = 0.0;
+  for (var i = l; i < rows; i = i + ${WG}u) {
+    let yi = y[i * cols + j];
+    var rank = 1.0;
+    var sum = yi;
+    for (var q = 0u; q < rows; q = q + 1u) {
+      let yq = y[q * cols + j];
+      if (yq > yi || (yq == yi && q < i)) { rank = rank + 1.0; sum = sum + yq; }
+    }
+    weight[i * cols + j] = rank;
+    if ((sum - 1.0) / rank < yi) { flags = flags + 1.0; }
+  }
+  sh[l] = flags;
+  workgroupBarrier();
+  ${treeReduce('sum')}
+  let rho = sh[0];
+  workgroupBarrier();
+  var top = 0.0;
+  for (var i = l; i < rows; i = i + ${WG}u) {
+    let k = i * cols + j;
+    let inside = weight[k] <= rho;
+    if (inside) { top = top + y[k]; }
+    weight[k] = select(0.0, 1.0 / rho, inside);
+  }
+  sh[l] = top;
+  workgroupBarrier();
+  ${treeReduce('sum')}
+  if (l == 0u) { tau[j] = select(0.0, (sh[0] - 1.0) / rho, rho > 0.0); }
+}`;

@@ -1,0 +1,127 @@
+/**
+ * What is particular to the `webgpu` backend, beyond the shared suites it runs with every
+ * other backend (helpers/backends.ts): both matmul tiles at their edges, grids past the
+ * 65,535-workgroup limit of one axis, the device's size limit, and one submission per
+ * training step. Runs over the software Vulkan driver in CI (required there).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as C from '@psilon/core';
+import { CpuBackend, WebGpuBackend, type BackendBuffer } from '@psilon/kernels';
+import { relErr, rng, uniform } from './helpers/random.js';
+
+const ref = new CpuBackend();
+let be: WebGpuBackend | undefined;
+let why = '';
+
+beforeAll(async () => { try { be = await WebGpuBackend.create(); } catch (e) { why = (e as Error).message; } });
+afterAll(async () => { await be?.dispose(); });
+
+/** The backend, or a skip (a failure under CI, where the software driver is installed). */
+function gpu(ctx: { skip: (note?: string) => void }): WebGpuBackend {
+  if (!be) {
+    if (process.env.CI) throw new Error(`webgpu must run in CI: ${why}`);
+    ctx.skip(`webgpu did not start: ${why}`);
+  }
+  return be!;
+}
+
+describe('webgpu backend', () => {
+  it('names the adapter it runs on', (ctx) => {
+    const g = gpu(ctx);
+    expect(g.description).toMatch(/^webgpu \(WGSL\) on \S/);
+  });
+
+  for (const tile of ['small', 'large'] as const) {
+    it(`matmul with the ${tile} tile: four transpose cases at tile edges, K ≫ M`, async (ctx) => {
+      const g0 = gpu(ctx);
+      const g = await WebGpuBackend.create({ matmulTile: tile });
+      try {
+        const r = rng(tile.length);
+        for (const [m, k, n] of [[1, 1, 1], [129, 7, 131], [257, 33, 1], [3, 1000, 5], [65, 129, 127]] as const) {
+          for (const ta of [false, true]) for (const tb of [false, true]) {
+            const a = uniform(r, m * k), b = uniform(r, k * n);
+            const got = await g.read(g.matmul(g.upload(a, 'float32'), g.upload(b, 'float32'), m, k, n, ta, tb));
+            const want = ref.readSync(ref.matmul(ref.upload(a, 'float64'), ref.upload(b, 'float64'), m, k, n, ta, tb));
+            expect(relErr(got, want), `${m}×${k}×${n} ${ta ? 'Aᵀ' : 'A'}${tb ? 'Bᵀ' : 'B'}`).toBeLessThan(1e-5);
+          }
+        }
+        expect(g0.name).toBe('webgpu');
+      } finally {
+        await g.dispose();
+      }
+    });
+  }
+
+  it('runs grids past 65,535 workgroups on one axis (elementwise, one workgroup per row)', async (ctx) => {
+    const g = gpu(ctx);
+    const n = 256 * 65535 + 7;
+    const x = g.fill(n, -2, 'float32');
+    const y = g.unary('abs', x);
+    const got = await g.read(y);
+    expect(got.length).toBe(n);
+    expect(got[0]).toBe(2);
+    expect(got[n - 1]).toBe(2);
+    expect(got.every((v) => v === 2)).toBe(true);
+    for (const b of [x, y]) g.free(b);
+    const rows = 70001;
+    const s = g.fill(rows * 2, 1, 'float32');
+    const sm = await g.read(g.softmax(s, rows, 2, false));
+    expect(sm[0]).toBe(0.5);
+    expect(sm[2 * rows - 1]).toBe(0.5);
+    g.free(s);
+  });
+
+  it('refuses a buffer beyond the device limit at the op, naming the size', (ctx) => {
+    const g = gpu(ctx);
+    const limit = (g as unknown as { maxElements: number }).maxElements;
+    expect(() => g.fill(limit + 1, 0, 'float32')).toThrow(new RegExp(`a buffer of ${limit + 1} floats exceeds this device's largest storage binding`));
+    expect(g.liveBuffers()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('a training step is one submission: forward, backward and Adam recorded, one read-back', async (ctx) => {
+    const g = gpu(ctx);
+    const prev = C.setBackend(g);
+    try {
+      const rng0 = new C.RNG(1);
+      const w = C.randn([9, 5], { rng: rng0, requiresGrad: true });
+      const X = C.randn([33, 9], { rng: rng0 });
+      const Y = C.randn([33, 5], { rng: rng0 });
+      const opt = new C.Adam([w], { lr: 1e-2 });
+      const step = async () => {
+        const loss = C.tidy(() => {
+          opt.zeroGrad();
+          const l = C.mse(C.matmul(X, w), Y);
+          l.backward();
+          opt.step();
+          return l;
+        });
+        await loss.data();
+        loss.dispose();
+      };
+      await step();
+      const before = g.stats();
+      await step();
+      const after = g.stats();
+      expect(after.submissions - before.submissions).toBe(1);
+      expect(after.dispatches - before.dispatches).toBeGreaterThan(5);
+      expect(after.pipelines).toBe(before.pipelines); // nothing recompiled on the second step
+      for (const t of [w, X, Y]) t.dispose();
+      opt.dispose();
+    } finally {
+      C.setBackend(prev);
+    }
+  });
+
+  it('uploads never overwrite a buffer a recorded kernel still has to read', async (ctx) => {
+    const g = gpu(ctx);
+    // a is read by a recorded kernel, freed, and its memory is the first candidate for the next upload
+    const outs: BackendBuffer[] = [];
+    for (let i = 0; i < 50; i++) {
+      const a = g.upload([i, i, i], 'float32');
+      outs.push(g.unary('square', a));
+      g.free(a);
+    }
+    for (let i = 0; i < 50; i++) expect(Array.from(await g.read(outs[i]!))).toEqual([i * i, i * i, i * i]);
+    for (const o of outs) g.free(o);
+  });
+});
