@@ -120,11 +120,11 @@ const agree = (a: [number, number], b: [number, number]) => Math.max(...a.map((v
  * Measures every configuration on the given backends and peers. Returns rows and
  * notes (runners that did not run or failed the gate).
  */
-export async function benchSteps(backends: [string, () => Promise<Backend>][], opts: { steps: number; torch: boolean; tfjs: boolean }): Promise<{ rows: { config: string; result: StepResult; err: number }[]; notes: string[] }> {
+export async function benchSteps(backends: [string, () => Promise<Backend>][], opts: { steps: number; torch: boolean | 'cuda'; tfjs: boolean; configs?: StepConfig[] }): Promise<{ rows: { config: string; result: StepResult; err: number }[]; notes: string[] }> {
   const rows: { config: string; result: StepResult; err: number }[] = [];
   const notes: string[] = [];
   const dir = mkdtempSync(join(tmpdir(), 'psilon-steps-'));
-  for (const cfg of STEP_CONFIGS) {
+  for (const cfg of opts.configs ?? STEP_CONFIGS) {
     const cpu = new C.CpuBackend();
     const want = (await psilonSteps(cpu, cfg, 1, 'float64')).objectives;
     const accept = (result: StepResult) => {
@@ -148,7 +148,7 @@ export async function benchSteps(backends: [string, () => Promise<Backend>][], o
     if (opts.tfjs) {
       try { accept(await tfjsSteps(start, opts.steps)); } catch (e) { notes.push(`tfjs-backend-wasm on ${cfg.name}: ${(e as Error).message}`); }
     }
-    if (opts.torch) for (const r of torchSteps(start, opts.steps, notes)) accept(r);
+    if (opts.torch) for (const r of torchSteps(start, opts.steps, notes, opts.torch === 'cuda')) accept(r);
   }
   return { rows, notes };
 }
@@ -156,10 +156,21 @@ export async function benchSteps(backends: [string, () => Promise<Backend>][], o
 /** Library folders of the BLAS builds Debian's torch can load through libblas.so.3. */
 const BLAS_DIRS = { 'reference BLAS': '/usr/lib/x86_64-linux-gnu/blas', OpenBLAS: '/usr/lib/x86_64-linux-gnu/openblas-pthread' };
 
-function torchSteps(start: string, steps: number, notes: string[]): StepResult[] {
-  const py = '/usr/bin/python3';
+/** The Python that has torch: PSILON_PYTHON, else Debian's /usr/bin/python3, else `python3` on the PATH. */
+export function python(): string {
+  return process.env.PSILON_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+}
+
+function torchSteps(start: string, steps: number, notes: string[], cuda = false): StepResult[] {
+  const py = python();
   const script = new URL('./peers/torch_steps.py', import.meta.url).pathname;
   const out: StepResult[] = [];
+  if (cuda) {
+    const r = spawnSync(py, [script, start, String(steps), 'cuda'], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    if (r.status !== 0) notes.push(`PyTorch on CUDA: not run — ${(r.stderr || r.error?.message || '').trim().split('\n').pop()}`);
+    else for (const line of r.stdout.trim().split('\n')) out.push(JSON.parse(line) as StepResult);
+    return out;
+  }
   for (const [blas, dir] of Object.entries(BLAS_DIRS)) {
     if (!existsSync(dir)) { notes.push(`PyTorch with ${blas}: not installed (${dir} missing)`); continue; }
     const env: NodeJS.ProcessEnv = { ...process.env, LD_LIBRARY_PATH: dir };

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """PyTorch peer for bench/steps.ts: the same PSiLON model, start and batch, timed per step.
 
-Usage: torch_steps.py <start> <steps>   (<start>.json header + <start>.bin float32 arrays)
-Prints one JSON line per thread count: runner (naming torch, the BLAS library actually
-loaded and the threads), medianMs, and the objectives before and after the first step.
+Usage: torch_steps.py <start> <steps> [cuda]   (<start>.json header + <start>.bin float32 arrays)
+Prints one JSON line per thread count (on the CPU) or one line (with `cuda`: eager fp32 on
+the GPU, TF32 off): runner (naming torch, the BLAS library actually loaded and the threads,
+or the card), medianMs, and the objectives before and after the first step. Each step reads
+the objective back (`.item()`), as the TypeScript runners do, so GPU timings are complete.
 The model follows docs/math.md: L1 weight normalization W = g·V/‖V‖₁ per column,
 CReLU layers with n = Σ max(|V⁺|, |V⁻|), closed-form regularizers, objective L + λR, Adam.
 """
@@ -19,10 +21,10 @@ import torch
 torch.set_default_dtype(torch.float32)
 
 
-def load(start):
+def load(start, device="cpu"):
     head = json.load(open(start + ".json"))
     flat = np.fromfile(start + ".bin", dtype=np.float32)
-    arrays = {a["name"]: torch.tensor(flat[a["offset"]:a["offset"] + int(np.prod(a["shape"]))].reshape(a["shape"])) for a in head["arrays"]}
+    arrays = {a["name"]: torch.tensor(flat[a["offset"]:a["offset"] + int(np.prod(a["shape"]))].reshape(a["shape"]), device=device) for a in head["arrays"]}
     return head, arrays
 
 
@@ -74,8 +76,9 @@ def blas_loaded():
     return ", ".join(sorted(f"{names.get(os.path.basename(os.path.dirname(l)), l)}: {l}" for l in libs)) or "no libblas found"
 
 
-def run(head, arrays, steps, threads):
-    torch.set_num_threads(threads)
+def run(head, arrays, steps, threads=None):
+    if threads:
+        torch.set_num_threads(threads)
     model = Model(head, arrays)
     x, y = arrays["x"], arrays["y"]
     if head["task"] == "multiclass":
@@ -105,6 +108,14 @@ def run(head, arrays, steps, threads):
 
 def main():
     start, steps = sys.argv[1], int(sys.argv[2])
+    if len(sys.argv) > 3 and sys.argv[3] == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = False  # fp32 products, as the WGSL kernels compute
+        torch.backends.cudnn.allow_tf32 = False
+        head, arrays = load(start, "cuda")
+        ms, objs = run(head, arrays, steps)
+        runner = f"PyTorch {torch.__version__} eager fp32 on {torch.cuda.get_device_name()} (CUDA, TF32 off)"
+        print(json.dumps({"runner": runner, "medianMs": ms, "objectives": objs}), flush=True)
+        return
     head, arrays = load(start)
     cores = os.cpu_count() or 1
     for threads in sorted({1, cores}):

@@ -85,7 +85,7 @@ Options:
   --prune-steps <n>      blend in the L1-sphere projection over the last n steps, then prune
   --save <file>          save the trained model as JSON (written atomically; checked writable before training)
   --force                save even a run that diverged (see --divergence)
-  --backend <name>       auto (default: a hardware GPU if WebGPU finds one, else wasm), cpu, wasm, gpujs, gpujs:<webgpu|headlessgl|webasm|cpu>
+  --backend <name>       auto (default: webgpu on a hardware GPU if WebGPU finds one, else wasm), cpu, wasm, webgpu, gpujs, gpujs:<webgpu|headlessgl|webasm|cpu>
                          (env PSILON_BACKEND; PSILON_THREADS sets wasm's threads, default every core)
                          (or the PSILON_BACKEND environment variable)
   --seed <n>             seed of initialisation, splits and shuffles (default 0)`;
@@ -218,7 +218,7 @@ Options:
   --run-dir <dir>        use this run folder instead
   --workers <n>          grid points in parallel, one worker thread each (default 1; 'auto': every core)
   --shard <i/n>          run only shard i of n (1-based), e.g. a Slurm array task's $SLURM_ARRAY_TASK_ID/n
-  --backend <name>       auto (default), cpu, wasm, gpujs, gpujs:<mode> (or env PSILON_BACKEND; PSILON_THREADS for wasm)
+  --backend <name>       auto (default), cpu, wasm, webgpu, gpujs, gpujs:<mode> (or env PSILON_BACKEND; PSILON_THREADS for wasm)
   --seed <n>             seed (default 0)`;
 
 async function cmdExperiment(argv: string[]): Promise<void> {
@@ -253,7 +253,7 @@ async function cmdExperiment(argv: string[]): Promise<void> {
   checkWritable(dir, o['run-dir'] ? '--run-dir' : '--out', true);
   const prevBackend = C.getBackend();
   const backend = await C.initBackend(String(o.backend));
-  if (workers > 1 && backend.name === 'gpujs') throw new UsageError('--workers > 1 needs a CPU backend (the workers would share one GPU); use --workers 1');
+  if (workers > 1 && (backend.name === 'gpujs' || backend.name === 'webgpu')) throw new UsageError('--workers > 1 needs a CPU backend (the workers would share one GPU); use --workers 1');
   const t0 = performance.now();
   try {
     console.log(`experiment ${name} (${size}) on ${backend.description}${workers > 1 ? `; ${workers} workers, each on the ${backend.name === 'cpu' ? 'cpu' : 'wasm'} backend with 1 thread` : ''}`);
@@ -399,7 +399,7 @@ async function cmdReport(argv: string[]): Promise<void> {
 const BENCH_HELP = `psilon bench: time matmul and fused L1 weight normalization on one backend
 
 Options:
-  --backend <name>   auto (default), cpu, wasm, gpujs, gpujs:<mode>
+  --backend <name>   auto (default), cpu, wasm, webgpu, gpujs, gpujs:<mode>
   --sizes <list>     square matmul sizes, comma-separated (default 64,128,256,512)
   --seed <n>         seed of the random inputs (default 0)
 
