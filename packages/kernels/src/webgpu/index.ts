@@ -3,16 +3,20 @@
  * directly through WebGPU (Dawn in Node, npm `webgpu`), float32.
  *
  * How a training step runs (DESIGN.md, "WGSL on WebGPU"):
- * - every op records a dispatch into one command encoder (one compute pass); nothing
- *   is submitted until a read-back (or a cap of recorded dispatches), so a step is one
- *   `queue.submit`, and nothing waits inside it;
+ * - every op records a dispatch into one command encoder; nothing is submitted until a
+ *   read-back (or a cap of recorded dispatches), so a step is one `queue.submit`, and
+ *   nothing waits inside it;
  * - pipelines are compiled once per kernel structure and cached; shapes travel as
  *   uniform parameters, all dispatches of a submission sharing one uniform buffer, each
- *   at its own 256-byte offset, so no buffer is created per op;
- * - storage buffers come from a pool keyed by size class. Freed buffers go back at
- *   once: commands run in recording order, so a buffer read by an earlier dispatch can be
- *   the output of a later one. Only an upload (`queue.writeBuffer`, which runs before
- *   the pending commands) needs a buffer no pending command touches.
+ *   at its own 256-byte slot (a dynamic offset), so no buffer is created per op;
+ * - every tensor is a block of one device heap, carved by a size-class allocator
+ *   (arena.ts) and addressed by offsets in the parameters: one bind group serves every
+ *   dispatch (creating a bind group per dispatch cost more than the rest of recording
+ *   it together). Freed blocks are reusable at once, since commands run in recording
+ *   order. Uploads are staged and copied in that order too, so they never overwrite a
+ *   block a recorded kernel has yet to read. When the heap fills it is replaced by a
+ *   larger one (contents copied on the device, offsets unchanged), up to the device's
+ *   largest storage binding.
  */
 import type { AdamHyper, Backend, BackendBuffer, SphereTauResult, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
 import type { DType, Shape, TypedArray } from '../types.js';
@@ -22,26 +26,32 @@ import { mergeAxes, planReduce } from '../layout.js';
 import { openDawn, type DawnDevice } from '../dawn.js';
 import * as W from './wgsl.js';
 import { chooseTile, matmulSource, type MatmulTileName } from './matmul.js';
+import { Arena } from './arena.js';
 
-/** WebGPU's usage and map-mode bits (numeric, so no globals need installing). */
+/** WebGPU's usage, map-mode and shader-stage bits (numeric, so no globals need installing). */
 const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
 const MAP_READ = 0x1;
+const COMPUTE = 0x4;
 /** Bytes per dispatch in the uniform buffer (minUniformBufferOffsetAlignment is at most 256). */
 const SLOT = W.PARAM_WORDS * 4;
 /** Dispatches recorded before the encoder is submitted anyway (bounds the uniform buffer). */
 const MAX_RECORDED = 4096;
 /** Largest workgroup count along one grid axis. */
 const GRID_MAX = 65535;
+/** The heap's first size, in float32 elements (16 MiB). */
+const INITIAL_HEAP = 1 << 22;
 
 // --- the slice of the WebGPU API used here ------------------------------------------------
 interface GBuffer { readonly size: number; destroy(): void; mapAsync(mode: number): Promise<void>; getMappedRange(): ArrayBuffer; unmap(): void }
-interface GPipeline { getBindGroupLayout(i: number): unknown }
-interface GPass { setPipeline(p: GPipeline): void; setBindGroup(i: number, g: unknown): void; dispatchWorkgroups(x: number, y?: number): void; end(): void }
+interface GPass { setPipeline(p: unknown): void; setBindGroup(i: number, g: unknown, offsets?: number[]): void; dispatchWorkgroups(x: number, y?: number): void; end(): void }
 interface GEncoder { beginComputePass(): GPass; copyBufferToBuffer(a: GBuffer, ao: number, b: GBuffer, bo: number, n: number): void; finish(): unknown }
+type Entry = { binding: number; visibility: number; buffer: { type: 'uniform' | 'storage'; hasDynamicOffset?: boolean; minBindingSize?: number } };
 interface GDevice {
   createBuffer(d: { size: number; usage: number }): GBuffer;
   createShaderModule(d: { code: string }): unknown;
-  createComputePipeline(d: { layout: 'auto'; compute: { module: unknown; entryPoint: string } }): GPipeline;
+  createBindGroupLayout(d: { entries: Entry[] }): unknown;
+  createPipelineLayout(d: { bindGroupLayouts: unknown[] }): unknown;
+  createComputePipeline(d: { layout: unknown; compute: { module: unknown; entryPoint: string } }): unknown;
   createBindGroup(d: { layout: unknown; entries: { binding: number; resource: { buffer: GBuffer; offset?: number; size?: number } }[] }): unknown;
   createCommandEncoder(): GEncoder;
   readonly limits: { maxStorageBufferBindingSize: number };
@@ -51,17 +61,13 @@ interface GDevice {
   destroy(): void;
 }
 
-/** A device buffer and the submission epoch that last referenced it. */
-interface Slot { buffer: GBuffer; bytes: number; epoch: number }
-
+/** A tensor's block of the heap: `offset` and `size` in float32 elements. */
 class WebGpuBuffer implements BackendBuffer {
   readonly backend = 'webgpu';
   readonly dtype: DType = 'float32';
   freed = false;
-  constructor(readonly size: number, readonly slot: Slot) {}
+  constructor(readonly size: number, readonly offset: number) {}
 }
-
-interface Pipeline { pipeline: GPipeline; layout: unknown }
 
 /** Options of {@link WebGpuBackend.create}. */
 export interface WebGpuOptions {
@@ -69,13 +75,6 @@ export interface WebGpuOptions {
   matmulTile?: MatmulTileName;
   /** Refuse a software adapter (lavapipe, SwiftShader) instead of running on it. */
   requireHardware?: boolean;
-}
-
-/** Bytes of the pool class holding `bytes`: quarter steps between powers of two, at least 256. */
-function sizeClass(bytes: number): number {
-  if (bytes <= 256) return 256;
-  const step = 2 ** Math.max(8, Math.floor(Math.log2(bytes)) - 2);
-  return Math.ceil(bytes / step) * step;
 }
 
 const f32bits = (() => {
@@ -89,22 +88,31 @@ export class WebGpuBackend implements Backend {
   readonly name = 'webgpu';
   readonly mode = 'webgpu';
   readonly synchronous = false;
-  private readonly pipelines = new Map<string, Pipeline>();
-  private readonly pool = new Map<number, Slot[]>();
+  private readonly pipelines = new Map<string, unknown>();
   private readonly params = new Uint32Array(MAX_RECORDED * W.PARAM_WORDS);
   private readonly paramBuffer: GBuffer;
+  /** The layout every kernel shares: the parameter slot (dynamic offset) and the heap. */
+  private readonly groupLayout: unknown;
+  private readonly pipelineLayout: unknown;
+  private readonly arena = new Arena();
+  private heap: GBuffer;
+  private group: unknown;
+  /** Upload staging: host data is written here, then copied into the heap in recording order. */
+  private staging: GBuffer;
+  private stagingTop = 0;
+  /** Buffers the recorded commands still use, destroyed after the next submission. */
+  private retired: GBuffer[] = [];
   private encoder: GEncoder | undefined;
   private pass: GPass | undefined;
+  private lastPipeline: unknown;
   private recorded = 0;
-  private epoch = 1;
   private live = 0;
-  private bytes = 0;
   private failure: Error | undefined;
   private readonly checks = new Set<Promise<void>>();
   private disposed = false;
   private submissions = 0;
   private dispatches = 0;
-  /** Largest buffer, in floats, one binding can hold on this device. */
+  /** Largest heap, in floats: one storage binding on this device. */
   private readonly maxElements: number;
 
   private constructor(
@@ -112,16 +120,17 @@ export class WebGpuBackend implements Backend {
     readonly description: string,
     private readonly tile: MatmulTileName,
   ) {
-    this.paramBuffer = this.device.createBuffer({ size: MAX_RECORDED * SLOT, usage: USAGE.UNIFORM | USAGE.COPY_DST });
-    this.maxElements = Math.floor(this.device.limits.maxStorageBufferBindingSize / 4);
-  }
-
-  /**
-   * Counters since the backend started: `submissions` (queue submits: one per read-back
-   * in a training step), `dispatches` (kernels recorded), `pipelines` (kernels compiled).
-   */
-  stats(): { submissions: number; dispatches: number; pipelines: number } {
-    return { submissions: this.submissions, dispatches: this.dispatches, pipelines: this.pipelines.size };
+    const d = this.device;
+    this.maxElements = Math.floor(d.limits.maxStorageBufferBindingSize / 4);
+    this.paramBuffer = d.createBuffer({ size: MAX_RECORDED * SLOT, usage: USAGE.UNIFORM | USAGE.COPY_DST });
+    this.groupLayout = d.createBindGroupLayout({ entries: [
+      { binding: 0, visibility: COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: SLOT } },
+      { binding: 1, visibility: COMPUTE, buffer: { type: 'storage' } },
+    ] });
+    this.pipelineLayout = d.createPipelineLayout({ bindGroupLayouts: [this.groupLayout] });
+    this.heap = this.heapBuffer(Math.min(INITIAL_HEAP, this.maxElements));
+    this.group = this.bindGroup();
+    this.staging = d.createBuffer({ size: 1 << 20, usage: USAGE.COPY_SRC | USAGE.COPY_DST });
   }
 
   private get device(): GDevice { return this.dawn.device as GDevice; }
@@ -150,9 +159,28 @@ export class WebGpuBackend implements Backend {
     if (got[0] !== 1 || got[1] !== 4 || got[2] !== 9) throw new Error(`webgpu: self-test computed [${Array.from(got).join(', ')}]`);
   }
 
+  /**
+   * Counters since the backend started: `submissions` (queue submits: one per read-back
+   * in a training step), `dispatches` (kernels recorded), `pipelines` (kernels compiled).
+   */
+  stats(): { submissions: number; dispatches: number; pipelines: number } {
+    return { submissions: this.submissions, dispatches: this.dispatches, pipelines: this.pipelines.size };
+  }
+
   supportsDType(dtype: DType): boolean { return dtype === 'float32'; }
 
-  // --- buffers ------------------------------------------------------------------------------
+  // --- memory -------------------------------------------------------------------------------
+
+  private heapBuffer(elems: number): GBuffer {
+    return this.device.createBuffer({ size: elems * 4, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST });
+  }
+
+  private bindGroup(): unknown {
+    return this.device.createBindGroup({ layout: this.groupLayout, entries: [
+      { binding: 0, resource: { buffer: this.paramBuffer, offset: 0, size: SLOT } },
+      { binding: 1, resource: { buffer: this.heap } },
+    ] });
+  }
 
   private check(buf: BackendBuffer): WebGpuBuffer {
     if (!(buf instanceof WebGpuBuffer)) throw new Error(`webgpu backend: got a buffer of backend '${buf.backend}'`);
@@ -166,40 +194,44 @@ export class WebGpuBackend implements Backend {
     if (dtype !== 'float32') throw new Error(`webgpu backend: dtype '${dtype}' is not supported (float32 only; use the cpu backend for float64)`);
   }
 
-  /**
-   * A pooled slot of at least `size` floats. `clean` asks for one no recorded command
-   * touches; when every free one is touched, the recorded commands are submitted
-   * (which makes them all clean) rather than growing the pool.
-   */
-  private slot(size: number, clean = false): Slot {
-    const bytes = sizeClass(size * 4);
-    const free = this.pool.get(bytes);
-    if (free?.length) {
-      let i = clean ? free.findIndex((s) => s.epoch < this.epoch) : free.length - 1;
-      if (i < 0) {
-        this.flush();
-        i = free.length - 1;
-      }
-      return free.splice(i, 1)[0]!;
+  /** A heap block for `size` floats; grows the heap (a device-side copy, recorded in order) when it is full. */
+  private alloc(size: number): WebGpuBuffer {
+    const offset = this.arena.alloc(size, this.maxElements);
+    if (offset < 0) {
+      throw new Error(`webgpu backend: a buffer of ${size} floats does not fit in the device heap, which is limited to one storage binding of ${this.maxElements} floats (${this.arena.top} in use or pooled)`);
     }
-    const buffer = this.device.createBuffer({ size: bytes, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST });
-    this.bytes += bytes;
-    return { buffer, bytes, epoch: 0 };
-  }
-
-  private alloc(size: number, clean = false): WebGpuBuffer {
-    if (size > this.maxElements) {
-      throw new Error(`webgpu backend: a buffer of ${size} floats exceeds this device's largest storage binding (${this.maxElements} floats)`);
+    const need = this.arena.top;
+    const cap = this.heap.size / 4;
+    if (need > cap) {
+      const grown = this.heapBuffer(Math.min(this.maxElements, Math.max(need, 2 * cap)));
+      this.endPass();
+      this.open().copyBufferToBuffer(this.heap, 0, grown, 0, this.heap.size);
+      this.retired.push(this.heap);
+      this.heap = grown;
+      this.group = this.bindGroup();
     }
     this.live++;
-    return new WebGpuBuffer(size, this.slot(size, clean));
+    return new WebGpuBuffer(size, offset);
   }
 
   upload(data: ArrayLike<number>, dtype: DType): BackendBuffer {
     this.admit(dtype);
-    const out = this.alloc(data.length, true);
+    const out = this.alloc(data.length);
     const host = data instanceof Float32Array ? data : Float32Array.from(data);
-    if (host.length) this.device.queue.writeBuffer(out.slot.buffer, 0, host, 0, host.length);
+    const bytes = host.length * 4;
+    if (!bytes) return out;
+    // staged at a fresh offset, then copied in recording order: never ahead of a kernel reading the block's last tenant
+    if (this.stagingTop + bytes > this.staging.size) {
+      this.flush(); // submitting frees the whole staging buffer for reuse
+      if (bytes > this.staging.size) {
+        this.retired.push(this.staging);
+        this.staging = this.device.createBuffer({ size: Math.ceil(bytes / 256) * 256, usage: USAGE.COPY_SRC | USAGE.COPY_DST });
+      }
+    }
+    this.device.queue.writeBuffer(this.staging, this.stagingTop, host, 0, host.length);
+    this.endPass();
+    this.open().copyBufferToBuffer(this.staging, this.stagingTop, this.heap, out.offset * 4, bytes);
+    this.stagingTop += Math.ceil(bytes / 256) * 256;
     return out;
   }
 
@@ -215,17 +247,16 @@ export class WebGpuBackend implements Backend {
     this.admit();
     const bytes = b.size * 4;
     if (bytes === 0) return new Float32Array(0);
-    const staging = this.device.createBuffer({ size: bytes, usage: USAGE.MAP_READ | USAGE.COPY_DST });
+    const target = this.device.createBuffer({ size: bytes, usage: USAGE.MAP_READ | USAGE.COPY_DST });
     this.endPass();
-    this.open().copyBufferToBuffer(b.slot.buffer, 0, staging, 0, bytes);
-    b.slot.epoch = this.epoch;
+    this.open().copyBufferToBuffer(this.heap, b.offset * 4, target, 0, bytes);
     this.flush();
     try {
-      await staging.mapAsync(MAP_READ);
+      await target.mapAsync(MAP_READ);
       await this.settleChecks();
-      return new Float32Array(staging.getMappedRange().slice(0));
+      return new Float32Array(target.getMappedRange().slice(0));
     } finally {
-      staging.destroy();
+      target.destroy();
     }
   }
 
@@ -238,15 +269,13 @@ export class WebGpuBackend implements Backend {
     const b = this.check(buf);
     b.freed = true;
     this.live--;
-    let list = this.pool.get(b.slot.bytes);
-    if (!list) this.pool.set(b.slot.bytes, (list = []));
-    list.push(b.slot);
+    this.arena.release(b.offset, b.size); // reusable at once: later commands run after earlier readers
   }
 
   liveBuffers(): number { return this.live; }
 
-  /** Bytes of device memory held, pooled buffers included (for the memory tests). */
-  heapBytes(): number { return this.bytes; }
+  /** Bytes of device memory held: the heap, the upload staging and the parameter buffer. */
+  heapBytes(): number { return this.heap.size + this.staging.size + this.paramBuffer.size; }
 
   /** Submits what is recorded and waits until the device has run it. */
   async settle(): Promise<void> {
@@ -260,8 +289,8 @@ export class WebGpuBackend implements Backend {
     if (this.disposed) return;
     try { await this.settle(); } catch { /* the device is going away regardless */ }
     this.disposed = true;
-    for (const list of this.pool.values()) for (const s of list) s.buffer.destroy();
-    this.pool.clear();
+    for (const b of [this.heap, this.staging, this.paramBuffer, ...this.retired]) b.destroy();
+    this.retired = [];
     this.pipelines.clear();
     await this.dawn.teardown();
   }
@@ -291,7 +320,9 @@ export class WebGpuBackend implements Backend {
     this.submissions++;
     this.encoder = undefined;
     this.recorded = 0;
-    this.epoch++;
+    this.stagingTop = 0;
+    for (const b of this.retired) b.destroy(); // WebGPU keeps them alive until the submitted work is done
+    this.retired = [];
     const check = Promise.all([this.device.popErrorScope(), this.device.popErrorScope()]).then((errs) => {
       const e = errs.find((x) => x);
       if (e) this.failure ??= new Error(`webgpu: the device rejected a command: ${e.message.split('\n')[0]}`);
@@ -305,12 +336,11 @@ export class WebGpuBackend implements Backend {
     if (this.failure) throw this.failure;
   }
 
-  private pipeline(key: string, source: () => string): Pipeline {
+  private pipeline(key: string, source: () => string): unknown {
     let p = this.pipelines.get(key);
     if (!p) {
-      const module = this.device.createShaderModule({ code: source() });
-      const pipeline = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
-      p = { pipeline, layout: pipeline.getBindGroupLayout(0) };
+      const module = this.device.createShaderModule({ code: W.onHeap(source()) });
+      p = this.device.createComputePipeline({ layout: this.pipelineLayout, compute: { module, entryPoint: 'main' } });
       this.pipelines.set(key, p);
     }
     return p;
@@ -318,25 +348,26 @@ export class WebGpuBackend implements Backend {
 
   /**
    * Records one dispatch of kernel `key` over `buffers` (inputs, then outputs) with
-   * `words` as its parameters: `threads` 1-D threads of 256 per workgroup, or an
-   * explicit [x, y] workgroup grid.
+   * `words` as its parameters (the operands' heap offsets follow at OPERAND_BASE):
+   * `threads` 1-D threads of 256 per workgroup, or an explicit [x, y] workgroup grid.
    */
   private run(key: string, source: () => string, words: readonly number[], buffers: readonly WebGpuBuffer[], threads: number, grid?: [number, number]): void {
     const groups = grid ?? this.grid(Math.ceil(threads / W.WG));
     if (groups[0] === 0 || groups[1] === 0) return;
     if (this.recorded === MAX_RECORDED) this.flush();
     const encoder = this.open(); // first, so its error scopes cover the pipeline's compilation too
-    const { pipeline, layout } = this.pipeline(key, source);
+    const pipeline = this.pipeline(key, source);
     const at = this.recorded * W.PARAM_WORDS;
     this.params.fill(0, at, at + W.PARAM_WORDS);
     for (let i = 0; i < words.length; i++) this.params[at + i] = words[i]!;
-    const entries = [
-      { binding: 0, resource: { buffer: this.paramBuffer, offset: this.recorded * SLOT, size: SLOT } },
-      ...buffers.map((b, i) => { b.slot.epoch = this.epoch; return { binding: i + 1, resource: { buffer: b.slot.buffer, size: Math.max(4, b.size * 4) } }; }),
-    ];
-    this.pass ??= encoder.beginComputePass();
-    this.pass.setPipeline(pipeline);
-    this.pass.setBindGroup(0, this.device.createBindGroup({ layout, entries }));
+    for (let i = 0; i < buffers.length; i++) this.params[at + W.OPERAND_BASE + i] = buffers[i]!.offset;
+    if (!this.pass) {
+      this.pass = encoder.beginComputePass();
+      this.lastPipeline = undefined;
+    }
+    if (pipeline !== this.lastPipeline) this.pass.setPipeline(pipeline);
+    this.lastPipeline = pipeline;
+    this.pass.setBindGroup(0, this.group, [this.recorded * SLOT]);
     this.pass.dispatchWorkgroups(groups[0], groups[1]);
     this.recorded++;
     this.dispatches++;

@@ -3,8 +3,12 @@
  *
  * Conventions shared by every kernel:
  * - binding 0 is the uniform parameter block `P` (up to 64 u32 words, read with
- *   `pu(i)`, or `pf(i)` for a float stored by its bits); bindings 1, 2, … are the
- *   storage buffers in the order the backend passes them, outputs last;
+ *   `pu(i)`, or `pf(i)` for a float stored by its bits);
+ * - a kernel is written over named arrays (`a`, `out`, …) declared as storage buffers in
+ *   the order the backend passes its operands, outputs last. Every tensor really lives in
+ *   one device heap (binding 1, `H`): {@link onHeap} turns each declared array into an
+ *   offset into H, read from the parameter block (word OPERAND_BASE + operand number), so
+ *   every dispatch shares one bind group;
  * - shapes are parameters, not literals, so one compiled pipeline serves every
  *   shape and only the structure of a kernel (op, variant) keys the pipeline cache;
  * - 1-D kernels run 256 threads per workgroup on a 2-D grid of workgroups (a grid
@@ -47,6 +51,42 @@ fn pow_js(a: f32, b: f32) -> f32 {
   return select(m, -m, odd);
 }
 `;
+
+/** Parameter word holding operand 0's offset in the heap (operand i at OPERAND_BASE + i). */
+export const OPERAND_BASE = 48;
+
+/**
+ * Moves a kernel onto the heap: drops its storage-array declarations, binds the heap H
+ * instead, starts `main` with each array's offset `o_<name>` and rewrites every
+ * `name[i]` in `main` as `H[o_name + (i)]`.
+ */
+export function onHeap(src: string): string {
+  const names: string[] = [];
+  const decl = /@group\(0\) @binding\((\d+)\) var<storage, (?:read|read_write)> (\w+): array<f32>;\n?/g;
+  let out = src.replace(decl, (_, b: string, name: string) => { names[Number(b) - 1] = name; return ''; });
+  out = out.replace('@compute', '@group(0) @binding(1) var<storage, read_write> H: array<f32>;\n@compute');
+  const open = out.indexOf(') {', out.indexOf('fn main(')) + 3;
+  let body = out.slice(open);
+  for (const name of names) body = rewriteIndexing(body, name);
+  const offsets = names.map((n, i) => `\n  let o_${n} = pu(${OPERAND_BASE + i}u);`).join('');
+  return out.slice(0, open) + offsets + body;
+}
+
+/** `name[e]` → `H[o_name + (e)]` throughout `code`, brackets matched (e may index arrays itself). */
+function rewriteIndexing(code: string, name: string): string {
+  const re = new RegExp(`\\b${name}\\[`, 'g');
+  let out = '';
+  let from = 0;
+  for (let m = re.exec(code); m; m = re.exec(code)) {
+    let depth = 1;
+    let i = m.index + m[0].length;
+    for (; depth > 0; i++) depth += code[i] === '[' ? 1 : code[i] === ']' ? -1 : 0;
+    out += `${code.slice(from, m.index)}H[o_${name} + (${rewriteIndexing(code.slice(m.index + m[0].length, i - 1), name)})]`;
+    from = i;
+    re.lastIndex = i;
+  }
+  return out + code.slice(from);
+}
 
 /** Declares storage buffers 1…n: `names` read-only, then `outs` read-write. */
 function buffers(names: readonly string[], outs: readonly string[]): string {
