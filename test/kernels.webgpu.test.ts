@@ -75,11 +75,28 @@ describe('webgpu backend', () => {
     const g = gpu(ctx);
     const limit = (g as unknown as { maxElements: number }).maxElements;
     const live = g.liveBuffers();
-    expect(() => g.fill(limit + 1, 0, 'float32')).toThrow(new RegExp(`a buffer of ${limit + 1} floats does not fit in the device heap, which is limited to one storage binding of ${limit} floats`));
+    expect(() => g.fill(limit + 1, 0, 'float32')).toThrow(new RegExp(`a buffer of ${limit + 1} floats exceeds this device's largest storage binding \\(${limit} floats\\)`));
     expect(g.liveBuffers()).toBe(live);
     const ok = g.fill(5, 1, 'float32'); // nothing was reserved by the refused request
     expect(Array.from(await g.read(ok))).toEqual([1, 1, 1, 1, 1]);
     g.free(ok);
+  });
+
+  it('spreads tensors over several heap chunks when one storage binding cannot hold them all', async (ctx) => {
+    const g = gpu(ctx);
+    const limit = (g as unknown as { maxElements: number }).maxElements;
+    const n = Math.ceil(limit * 0.6); // two of these never share a chunk
+    const a = g.fill(n, 1.5, 'float32');
+    const b = g.fill(n, 2, 'float32');
+    const s = g.upload([0.25], 'float32'); // back in the first chunk's free space
+    const sum = g.binary('add', a, [n], b, [n], [n]); // three operands, three chunks
+    const scaled = g.binary('mul', sum, [n], s, [1], [n]);
+    const got = await g.read(scaled);
+    expect(got[0]).toBe(0.875);
+    expect(got[n - 1]).toBe(0.875);
+    expect(got.every((v) => v === 0.875)).toBe(true);
+    expect(g.heapBytes()).toBeGreaterThan(4 * 4 * n);
+    for (const x of [a, b, s, sum, scaled]) g.free(x);
   });
 
   it('a training step is one submission: forward, backward and Adam recorded, one read-back', async (ctx) => {

@@ -9,14 +9,17 @@
  * - pipelines are compiled once per kernel structure and cached; shapes travel as
  *   uniform parameters, all dispatches of a submission sharing one uniform buffer, each
  *   at its own 256-byte slot (a dynamic offset), so no buffer is created per op;
- * - every tensor is a block of one device heap, carved by a size-class allocator
- *   (arena.ts) and addressed by offsets in the parameters: one bind group serves every
+ * - every tensor is a block of a device heap, carved by a size-class allocator
+ *   (arena.ts) and addressed by offsets in the parameters, so one bind group serves every
  *   dispatch (creating a bind group per dispatch cost more than the rest of recording
  *   it together). Freed blocks are reusable at once, since commands run in recording
  *   order. Uploads are staged and copied in that order too, so they never overwrite a
- *   block a recorded kernel has yet to read. When the heap fills it is replaced by a
- *   larger one (contents copied on the device, offsets unchanged), up to the device's
- *   largest storage binding.
+ *   block a recorded kernel has yet to read.
+ * - The heap is a list of chunks, each one device buffer of at most the device's
+ *   largest storage binding. A chunk that fills is replaced by a larger one (contents
+ *   copied on the device, offsets unchanged) until it reaches that size; then a new
+ *   chunk opens. A kernel binds each distinct chunk its operands live in once (a
+ *   buffer bound twice, writable, would alias): almost always just the first.
  */
 import type { AdamHyper, Backend, BackendBuffer, SphereTauResult, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
 import type { DType, Shape, TypedArray } from '../types.js';
@@ -26,7 +29,7 @@ import { mergeAxes, planReduce } from '../layout.js';
 import { openDawn, type DawnDevice } from '../dawn.js';
 import * as W from './wgsl.js';
 import { chooseTile, matmulSource, type MatmulTileName } from './matmul.js';
-import { Arena } from './arena.js';
+import { Arena, blockClass } from './arena.js';
 
 /** WebGPU's usage, map-mode and shader-stage bits (numeric, so no globals need installing). */
 const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
@@ -61,13 +64,19 @@ interface GDevice {
   destroy(): void;
 }
 
-/** A tensor's block of the heap: `offset` and `size` in float32 elements. */
+/** One device buffer of the heap; `generation` counts its replacements by larger ones. */
+interface Chunk { id: number; buffer: GBuffer; arena: Arena; generation: number }
+
+/** A tensor's block of the heap: its chunk, `offset` and `size` in float32 elements. */
 class WebGpuBuffer implements BackendBuffer {
   readonly backend = 'webgpu';
   readonly dtype: DType = 'float32';
   freed = false;
-  constructor(readonly size: number, readonly offset: number) {}
+  constructor(readonly size: number, readonly chunk: Chunk, readonly offset: number) {}
 }
+
+/** The bind-group and pipeline layouts of kernels binding `n` chunks. */
+interface Layouts { group: unknown; pipeline: unknown }
 
 /** Options of {@link WebGpuBackend.create}. */
 export interface WebGpuOptions {
@@ -89,14 +98,12 @@ export class WebGpuBackend implements Backend {
   readonly mode = 'webgpu';
   readonly synchronous = false;
   private readonly pipelines = new Map<string, unknown>();
+  private readonly layouts = new Map<number, Layouts>();
+  /** Bind groups by the chunks (and generations) they bind, in binding order. */
+  private readonly groups = new Map<string, unknown>();
+  private readonly chunks: Chunk[] = [];
   private readonly params = new Uint32Array(MAX_RECORDED * W.PARAM_WORDS);
   private readonly paramBuffer: GBuffer;
-  /** The layout every kernel shares: the parameter slot (dynamic offset) and the heap. */
-  private readonly groupLayout: unknown;
-  private readonly pipelineLayout: unknown;
-  private readonly arena = new Arena();
-  private heap: GBuffer;
-  private group: unknown;
   /** Upload staging: host data is written here, then copied into the heap in recording order. */
   private staging: GBuffer;
   private stagingTop = 0;
@@ -112,7 +119,7 @@ export class WebGpuBackend implements Backend {
   private disposed = false;
   private submissions = 0;
   private dispatches = 0;
-  /** Largest heap, in floats: one storage binding on this device. */
+  /** Largest chunk, in floats: one storage binding on this device. */
   private readonly maxElements: number;
 
   private constructor(
@@ -123,13 +130,6 @@ export class WebGpuBackend implements Backend {
     const d = this.device;
     this.maxElements = Math.floor(d.limits.maxStorageBufferBindingSize / 4);
     this.paramBuffer = d.createBuffer({ size: MAX_RECORDED * SLOT, usage: USAGE.UNIFORM | USAGE.COPY_DST });
-    this.groupLayout = d.createBindGroupLayout({ entries: [
-      { binding: 0, visibility: COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: SLOT } },
-      { binding: 1, visibility: COMPUTE, buffer: { type: 'storage' } },
-    ] });
-    this.pipelineLayout = d.createPipelineLayout({ bindGroupLayouts: [this.groupLayout] });
-    this.heap = this.heapBuffer(Math.min(INITIAL_HEAP, this.maxElements));
-    this.group = this.bindGroup();
     this.staging = d.createBuffer({ size: 1 << 20, usage: USAGE.COPY_SRC | USAGE.COPY_DST });
   }
 
@@ -171,15 +171,35 @@ export class WebGpuBackend implements Backend {
 
   // --- memory -------------------------------------------------------------------------------
 
-  private heapBuffer(elems: number): GBuffer {
+  private chunkBuffer(elems: number): GBuffer {
     return this.device.createBuffer({ size: elems * 4, usage: USAGE.STORAGE | USAGE.COPY_SRC | USAGE.COPY_DST });
   }
 
-  private bindGroup(): unknown {
-    return this.device.createBindGroup({ layout: this.groupLayout, entries: [
-      { binding: 0, resource: { buffer: this.paramBuffer, offset: 0, size: SLOT } },
-      { binding: 1, resource: { buffer: this.heap } },
-    ] });
+  /** Layouts of kernels that bind `n` chunks: binding 0 the parameter slot (dynamic offset), 1…n the chunks. */
+  private layoutsFor(n: number): Layouts {
+    let l = this.layouts.get(n);
+    if (!l) {
+      const entries: Entry[] = [{ binding: 0, visibility: COMPUTE, buffer: { type: 'uniform', hasDynamicOffset: true, minBindingSize: SLOT } }];
+      for (let i = 1; i <= n; i++) entries.push({ binding: i, visibility: COMPUTE, buffer: { type: 'storage' } });
+      const group = this.device.createBindGroupLayout({ entries });
+      l = { group, pipeline: this.device.createPipelineLayout({ bindGroupLayouts: [group] }) };
+      this.layouts.set(n, l);
+    }
+    return l;
+  }
+
+  /** The bind group of `chunks` (in binding order), made once per chunk generation. */
+  private bindGroup(chunks: readonly Chunk[]): unknown {
+    const key = chunks.map((c) => `${c.id}.${c.generation}`).join('|');
+    let g = this.groups.get(key);
+    if (!g) {
+      g = this.device.createBindGroup({ layout: this.layoutsFor(chunks.length).group, entries: [
+        { binding: 0, resource: { buffer: this.paramBuffer, offset: 0, size: SLOT } },
+        ...chunks.map((c, i) => ({ binding: i + 1, resource: { buffer: c.buffer } })),
+      ] });
+      this.groups.set(key, g);
+    }
+    return g;
   }
 
   private check(buf: BackendBuffer): WebGpuBuffer {
@@ -194,24 +214,37 @@ export class WebGpuBackend implements Backend {
     if (dtype !== 'float32') throw new Error(`webgpu backend: dtype '${dtype}' is not supported (float32 only; use the cpu backend for float64)`);
   }
 
-  /** A heap block for `size` floats; grows the heap (a device-side copy, recorded in order) when it is full. */
+  /**
+   * A heap block for `size` floats: in the first chunk with room, growing it (a
+   * device-side copy, recorded in order) when its buffer is full, else in a new chunk.
+   */
   private alloc(size: number): WebGpuBuffer {
-    const offset = this.arena.alloc(size, this.maxElements);
-    if (offset < 0) {
-      throw new Error(`webgpu backend: a buffer of ${size} floats does not fit in the device heap, which is limited to one storage binding of ${this.maxElements} floats (${this.arena.top} in use or pooled)`);
+    if (size > this.maxElements) {
+      throw new Error(`webgpu backend: a buffer of ${size} floats exceeds this device's largest storage binding (${this.maxElements} floats)`);
     }
-    const need = this.arena.top;
-    const cap = this.heap.size / 4;
+    let chunk: Chunk | undefined;
+    let offset = -1;
+    for (const c of this.chunks) {
+      offset = c.arena.alloc(size, this.maxElements);
+      if (offset >= 0) { chunk = c; break; }
+    }
+    if (!chunk) {
+      chunk = { id: this.chunks.length, buffer: this.chunkBuffer(Math.min(this.maxElements, Math.max(INITIAL_HEAP, blockClass(size)))), arena: new Arena(), generation: 0 };
+      this.chunks.push(chunk);
+      offset = chunk.arena.alloc(size, this.maxElements);
+    }
+    const need = chunk.arena.top, cap = chunk.buffer.size / 4;
     if (need > cap) {
-      const grown = this.heapBuffer(Math.min(this.maxElements, Math.max(need, 2 * cap)));
+      const grown = this.chunkBuffer(Math.min(this.maxElements, Math.max(need, 2 * cap)));
       this.endPass();
-      this.open().copyBufferToBuffer(this.heap, 0, grown, 0, this.heap.size);
-      this.retired.push(this.heap);
-      this.heap = grown;
-      this.group = this.bindGroup();
+      this.open().copyBufferToBuffer(chunk.buffer, 0, grown, 0, chunk.buffer.size);
+      this.retired.push(chunk.buffer);
+      for (const key of [...this.groups.keys()]) if (key.split('|').includes(`${chunk.id}.${chunk.generation}`)) this.groups.delete(key);
+      chunk.buffer = grown;
+      chunk.generation++;
     }
     this.live++;
-    return new WebGpuBuffer(size, offset);
+    return new WebGpuBuffer(size, chunk, offset);
   }
 
   upload(data: ArrayLike<number>, dtype: DType): BackendBuffer {
@@ -230,7 +263,7 @@ export class WebGpuBackend implements Backend {
     }
     this.device.queue.writeBuffer(this.staging, this.stagingTop, host, 0, host.length);
     this.endPass();
-    this.open().copyBufferToBuffer(this.staging, this.stagingTop, this.heap, out.offset * 4, bytes);
+    this.open().copyBufferToBuffer(this.staging, this.stagingTop, out.chunk.buffer, out.offset * 4, bytes);
     this.stagingTop += Math.ceil(bytes / 256) * 256;
     return out;
   }
@@ -249,7 +282,7 @@ export class WebGpuBackend implements Backend {
     if (bytes === 0) return new Float32Array(0);
     const target = this.device.createBuffer({ size: bytes, usage: USAGE.MAP_READ | USAGE.COPY_DST });
     this.endPass();
-    this.open().copyBufferToBuffer(this.heap, b.offset * 4, target, 0, bytes);
+    this.open().copyBufferToBuffer(b.chunk.buffer, b.offset * 4, target, 0, bytes);
     this.flush();
     try {
       await target.mapAsync(MAP_READ);
@@ -269,13 +302,13 @@ export class WebGpuBackend implements Backend {
     const b = this.check(buf);
     b.freed = true;
     this.live--;
-    this.arena.release(b.offset, b.size); // reusable at once: later commands run after earlier readers
+    b.chunk.arena.release(b.offset, b.size); // reusable at once: later commands run after earlier readers
   }
 
   liveBuffers(): number { return this.live; }
 
-  /** Bytes of device memory held: the heap, the upload staging and the parameter buffer. */
-  heapBytes(): number { return this.heap.size + this.staging.size + this.paramBuffer.size; }
+  /** Bytes of device memory held: the heap's chunks, the upload staging and the parameter buffer. */
+  heapBytes(): number { return this.chunks.reduce((s, c) => s + c.buffer.size, 0) + this.staging.size + this.paramBuffer.size; }
 
   /** Submits what is recorded and waits until the device has run it. */
   async settle(): Promise<void> {
@@ -289,8 +322,10 @@ export class WebGpuBackend implements Backend {
     if (this.disposed) return;
     try { await this.settle(); } catch { /* the device is going away regardless */ }
     this.disposed = true;
-    for (const b of [this.heap, this.staging, this.paramBuffer, ...this.retired]) b.destroy();
+    for (const b of [...this.chunks.map((c) => c.buffer), this.staging, this.paramBuffer, ...this.retired]) b.destroy();
     this.retired = [];
+    this.chunks.length = 0;
+    this.groups.clear();
     this.pipelines.clear();
     await this.dawn.teardown();
   }
@@ -336,12 +371,14 @@ export class WebGpuBackend implements Backend {
     if (this.failure) throw this.failure;
   }
 
-  private pipeline(key: string, source: () => string): unknown {
-    let p = this.pipelines.get(key);
+  /** The pipeline of kernel `key` with its operands in chunks `binding[i]` (0 = the first bound). */
+  private pipeline(key: string, source: () => string, binding: readonly number[], chunks: number): unknown {
+    const full = chunks > 1 ? `${key}@${binding.join('')}` : key;
+    let p = this.pipelines.get(full);
     if (!p) {
-      const module = this.device.createShaderModule({ code: W.onHeap(source()) });
-      p = this.device.createComputePipeline({ layout: this.pipelineLayout, compute: { module, entryPoint: 'main' } });
-      this.pipelines.set(key, p);
+      const module = this.device.createShaderModule({ code: W.onHeap(source(), binding) });
+      p = this.device.createComputePipeline({ layout: this.layoutsFor(chunks).pipeline, compute: { module, entryPoint: 'main' } });
+      this.pipelines.set(full, p);
     }
     return p;
   }
@@ -356,7 +393,13 @@ export class WebGpuBackend implements Backend {
     if (groups[0] === 0 || groups[1] === 0) return;
     if (this.recorded === MAX_RECORDED) this.flush();
     const encoder = this.open(); // first, so its error scopes cover the pipeline's compilation too
-    const pipeline = this.pipeline(key, source);
+    const chunks: Chunk[] = [];
+    const binding = buffers.map((b) => {
+      let j = chunks.indexOf(b.chunk);
+      if (j < 0) j = chunks.push(b.chunk) - 1;
+      return j;
+    });
+    const pipeline = this.pipeline(key, source, binding, chunks.length);
     const at = this.recorded * W.PARAM_WORDS;
     this.params.fill(0, at, at + W.PARAM_WORDS);
     for (let i = 0; i < words.length; i++) this.params[at + i] = words[i]!;
@@ -367,7 +410,7 @@ export class WebGpuBackend implements Backend {
     }
     if (pipeline !== this.lastPipeline) this.pass.setPipeline(pipeline);
     this.lastPipeline = pipeline;
-    this.pass.setBindGroup(0, this.group, [this.recorded * SLOT]);
+    this.pass.setBindGroup(0, this.bindGroup(chunks), [this.recorded * SLOT]);
     this.pass.dispatchWorkgroups(groups[0], groups[1]);
     this.recorded++;
     this.dispatches++;

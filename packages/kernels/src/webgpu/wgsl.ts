@@ -6,9 +6,9 @@
  *   `pu(i)`, or `pf(i)` for a float stored by its bits);
  * - a kernel is written over named arrays (`a`, `out`, …) declared as storage buffers in
  *   the order the backend passes its operands, outputs last. Every tensor really lives in
- *   one device heap (binding 1, `H`): {@link onHeap} turns each declared array into an
- *   offset into H, read from the parameter block (word OPERAND_BASE + operand number), so
- *   every dispatch shares one bind group;
+ *   a chunk of the device heap (bindings 1, 2, …: `H0`, `H1`, …, usually just H0):
+ *   {@link onHeap} turns each declared array into an offset into its chunk, read from the
+ *   parameter block (word OPERAND_BASE + operand number), so dispatches share bind groups;
  * - shapes are parameters, not literals, so one compiled pipeline serves every
  *   shape and only the structure of a kernel (op, variant) keys the pipeline cache;
  * - 1-D kernels run 256 threads per workgroup on a 2-D grid of workgroups (a grid
@@ -56,24 +56,28 @@ fn pow_js(a: f32, b: f32) -> f32 {
 export const OPERAND_BASE = 48;
 
 /**
- * Moves a kernel onto the heap: drops its storage-array declarations, binds the heap H
- * instead, starts `main` with each array's offset `o_<name>` and rewrites every
- * `name[i]` in `main` as `H[o_name + (i)]`.
+ * Moves a kernel onto the heap: drops its storage-array declarations, binds the chunks
+ * H0, H1, … instead, starts `main` with each array's offset `o_<name>` and rewrites
+ * every `name[i]` in `main` as `Hc[o_name + (i)]`, where operand k lives in chunk
+ * `chunkOf[k]` (all in H0 by default).
  */
-export function onHeap(src: string): string {
+export function onHeap(src: string, chunkOf: readonly number[] = []): string {
   const names: string[] = [];
   const decl = /@group\(0\) @binding\((\d+)\) var<storage, (?:read|read_write)> (\w+): array<f32>;\n?/g;
   let out = src.replace(decl, (_, b: string, name: string) => { names[Number(b) - 1] = name; return ''; });
-  out = out.replace('@compute', '@group(0) @binding(1) var<storage, read_write> H: array<f32>;\n@compute');
+  const chunk = (k: number): number => chunkOf[k] ?? 0;
+  const count = Math.max(1, ...names.map((_, k) => chunk(k) + 1));
+  const heap = Array.from({ length: count }, (_, c) => `@group(0) @binding(${c + 1}) var<storage, read_write> H${c}: array<f32>;\n`).join('');
+  out = out.replace('@compute', `${heap}@compute`);
   const open = out.indexOf(') {', out.indexOf('fn main(')) + 3;
   let body = out.slice(open);
-  for (const name of names) body = rewriteIndexing(body, name);
+  names.forEach((name, k) => { body = rewriteIndexing(body, name, `H${chunk(k)}`); });
   const offsets = names.map((n, i) => `\n  let o_${n} = pu(${OPERAND_BASE + i}u);`).join('');
   return out.slice(0, open) + offsets + body;
 }
 
-/** `name[e]` → `H[o_name + (e)]` throughout `code`, brackets matched (e may index arrays itself). */
-function rewriteIndexing(code: string, name: string): string {
+/** `name[e]` → `heap[o_name + (e)]` throughout `code`, brackets matched (e may index arrays itself). */
+function rewriteIndexing(code: string, name: string, heap: string): string {
   const re = new RegExp(`\\b${name}\\[`, 'g');
   let out = '';
   let from = 0;
@@ -81,7 +85,7 @@ function rewriteIndexing(code: string, name: string): string {
     let depth = 1;
     let i = m.index + m[0].length;
     for (; depth > 0; i++) depth += code[i] === '[' ? 1 : code[i] === ']' ? -1 : 0;
-    out += `${code.slice(from, m.index)}H[o_${name} + (${rewriteIndexing(code.slice(m.index + m[0].length, i - 1), name)})]`;
+    out += `${code.slice(from, m.index)}${heap}[o_${name} + (${rewriteIndexing(code.slice(m.index + m[0].length, i - 1), name, heap)})]`;
     from = i;
     re.lastIndex = i;
   }
