@@ -16,6 +16,18 @@ import { measure, seeded, type Case, type Row } from './harness.js';
 import { tfjsRunner, type MatmulRunner } from './tfjs.js';
 import { benchSteps } from './steps.js';
 
+/** What RESULTS.md says about the GPU rows (kept with the GPU-CHECK-*.md files, which are pasted below it). */
+const GPU_NOTE = `The GPU rows come from \`bench/gpu-check.ts\`, run once on a lent machine through the device tool
+(bundled by \`bench/gpu-bundle.mjs\` with a Node binary and the Dawn addon, Vulkan loader from Debian, the
+NVIDIA Vulkan driver; \`sh bench/gpu-run.sh\` on the device). Its output is kept verbatim, card named, in the files below.
+
+**The \`webgpu\` (WGSL) backend has not run on a GPU yet**: no device machine was lent to the change that built
+it, so its GPU table is pending: matmul TFLOP/s at 1024–8192 (device-resident and with transfers, each tile),
+the fused weight norm in GB/s, and the deep (PSiLON ResNet 784→500, 9 CReLU blocks, batch 200) and tabular
+(13→500×3→1, batch 400) training steps, beside PyTorch eager fp32 on CUDA with TF32 off and the \`gpujs\`
+backend. The script is ready and rehearsed on lavapipe (\`GPU_CHECK_SMALL=1\`: correct, times meaningless).
+The file below is round 1's check of the \`gpujs\` backend, from the script as it was then.`;
+
 interface Product { name: string; m: number; k: number; n: number; ta: boolean; tb: boolean }
 
 const args = process.argv.slice(2);
@@ -223,9 +235,7 @@ async function main(): Promise<void> {
     ...(notes.length ? ['Not run or failed:', '', ...notes.map((n) => `- ${n}`), ''] : []),
     '## On a GPU host',
     '',
-    'The GPU rows come from `bench/gpu-check.ts`, run once on a lent machine through the device tool',
-    '(bundled by `bench/gpu-bundle.mjs` with a Node binary and the Dawn addon, Vulkan loader from Debian, the',
-    'NVIDIA Vulkan driver). Its output is kept verbatim, card named, in the files below.',
+    ...GPU_NOTE.split('\n'),
     '',
     ...readdirSync(new URL('.', import.meta.url)).filter((f) => /^GPU-CHECK-.*\.md$/.test(f))
       .flatMap((f) => [`### ${f}`, '', ...readFileSync(new URL(f, import.meta.url), 'utf8').split('\n').map((l) => l.replace(/^#+ /, '**') + (l.startsWith('#') ? '**' : ''))]),

@@ -534,8 +534,8 @@ export class WebGpuBackend implements Backend {
     return out;
   }
 
-  gatherRows(a: BackendBuffer, _n: number, d: number, indices: BackendBuffer): BackendBuffer {
-    return this.unaryLike('gather', W.gatherSource, [d], [a, indices], indices.size * d);
+  gatherRows(a: BackendBuffer, n: number, d: number, indices: BackendBuffer): BackendBuffer {
+    return this.unaryLike('gather', W.gatherSource, [d, n], [a, indices], indices.size * d);
   }
 
   scatterAddRows(a: BackendBuffer, n: number, d: number, indices: BackendBuffer): BackendBuffer {

@@ -260,9 +260,12 @@ fn main(${WG_ARGS}) {
 }`;
 }
 
-/** out[i, c] = a[idx[i], c]; params [n = r·d, d]. */
+/**
+ * out[i, c] = a[idx[i], c]; params [r·d, d, rows of a]. An index out of range (which an asynchronous
+ * backend cannot check without waiting) reads the nearest row, never another tensor's memory.
+ */
 export const gatherSource = (): string =>
-  flat(['a', 'idx'], ['out'], 'let d = pu(1u);\n  out[t] = a[u32(idx[t / d]) * d + t % d];');
+  flat(['a', 'idx'], ['out'], 'let d = pu(1u);\n  let row = u32(clamp(idx[t / d], 0.0, f32(pu(2u) - 1u)));\n  out[t] = a[row * d + t % d];');
 
 /** out[row, c] = Σ_{i : idx[i] = row} a[i, c], one thread per output; params [n·d, d, r]. */
 export const scatterAddSource = (): string => flat(['a', 'idx'], ['out'], `let d = pu(1u);
