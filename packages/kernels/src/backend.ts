@@ -12,6 +12,37 @@ export interface BackendBuffer {
   readonly backend: string;
 }
 
+/** A backend's own buffer class: a {@link BackendBuffer} with the `freed` flag the buffer contract needs. */
+export interface OwnedBuffer extends BackendBuffer { freed: boolean }
+
+/**
+ * The buffer contract's check, for every backend: `buf` must be one of `backend`'s own
+ * buffers (an instance of `cls`) and not freed. Returns it typed as the backend's class.
+ */
+export function ownBuffer<T extends OwnedBuffer>(buf: BackendBuffer, cls: abstract new (...args: never[]) => T, backend: string): T {
+  if (!(buf instanceof cls)) throw new Error(`${backend} backend: got a buffer of backend '${buf.backend}'`);
+  if (buf.freed) throw new Error(`${backend} backend: buffer used after it was freed`);
+  return buf;
+}
+
+/** `free`'s half of the contract: marks the buffer freed, refusing a second free and a foreign buffer. */
+export function releaseBuffer<T extends OwnedBuffer>(buf: BackendBuffer, cls: abstract new (...args: never[]) => T, backend: string): T {
+  if (buf instanceof cls && buf.freed) throw new Error(`${backend} backend: buffer freed twice`);
+  const b = ownBuffer(buf, cls, backend);
+  b.freed = true;
+  return b;
+}
+
+/** A tiny kernel run end to end (square of [1, 2, 3]), so a GPU backend that starts but cannot really compute is rejected at start. */
+export async function selfTest(be: Backend): Promise<void> {
+  const a = be.upload([1, 2, 3], 'float32');
+  const b = be.unary('square', a);
+  const got = await be.read(b);
+  be.free(a);
+  be.free(b);
+  if (got[0] !== 1 || got[1] !== 4 || got[2] !== 9) throw new Error(`${be.name}: self-test computed [${Array.from(got).join(', ')}]`);
+}
+
 /** Result of column-wise weight normalization: W and the column norms n (docs/math.md §2). */
 export interface WeightNormResult {
   /** W = g·V / n, shape [in, out] (two of them for the CReLU pair). */

@@ -1,4 +1,4 @@
-import type { AdamHyper, Backend, BackendBuffer, SphereTauResult, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
+import { ownBuffer, releaseBuffer, type AdamHyper, type Backend, type BackendBuffer, type SphereTauResult, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
 import type { DType, Shape, TypedArray } from '../types.js';
 import { allocArray, sizeOf } from '../types.js';
 import type { BinaryOp, ReduceOp, UnaryOp } from '../ops.js';
@@ -35,9 +35,7 @@ export class CpuBackend implements Backend {
   }
 
   private get(buf: BackendBuffer): TypedArray {
-    if (!(buf instanceof CpuBuffer)) throw new Error(`cpu backend: got a buffer of backend '${buf.backend}'`);
-    if (buf.freed) throw new Error('cpu backend: buffer used after it was freed');
-    return buf.data;
+    return ownBuffer(buf, CpuBuffer, 'cpu').data;
   }
 
   upload(data: ArrayLike<number>, dtype: DType): BackendBuffer {
@@ -51,9 +49,7 @@ export class CpuBackend implements Backend {
   read(buf: BackendBuffer): Promise<TypedArray> { return Promise.resolve(this.readSync(buf)); }
   readSync(buf: BackendBuffer): TypedArray { return this.get(buf).slice(); }
   free(buf: BackendBuffer): void {
-    const b = buf as CpuBuffer;
-    if (b.freed) throw new Error('cpu backend: buffer freed twice');
-    b.freed = true;
+    releaseBuffer(buf, CpuBuffer, 'cpu');
     this.live--;
   }
   liveBuffers(): number { return this.live; }

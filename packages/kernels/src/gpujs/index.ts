@@ -1,4 +1,4 @@
-import type { AdamHyper, Backend, BackendBuffer, SphereTauResult, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
+import { ownBuffer, releaseBuffer, selfTest, type AdamHyper, type Backend, type BackendBuffer, type SphereTauResult, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
 import type { DType, Shape, TypedArray } from '../types.js';
 import { broadcastStrides, sizeOf } from '../types.js';
 import type { BinaryOp, ReduceOp, UnaryOp } from '../ops.js';
@@ -97,7 +97,7 @@ export class GpuJsBackend implements Backend {
         const gpu = new GPUClass({ mode });
         const fell = reasons.length ? `; fell back from ${reasons.join('; ')}` : '';
         const backend = new GpuJsBackend(gpu, mode, `gpujs[${mode}]${detail}${fell}`, env);
-        await backend.selfTest();
+        await selfTest(backend);
         return backend;
       } catch (e) {
         await env?.teardown();
@@ -107,15 +107,6 @@ export class GpuJsBackend implements Backend {
     throw new Error(`gpujs: no gpu.js mode could start (${reasons.join('; ')})`);
   }
 
-  /** A tiny kernel run end to end, so a mode that cannot really compute is rejected at start. */
-  private async selfTest(): Promise<void> {
-    const a = this.upload([1, 2, 3], 'float32');
-    const b = this.unary('square', a);
-    const got = await this.read(b);
-    this.free(a);
-    this.free(b);
-    if (got[0] !== 1 || got[1] !== 4 || got[2] !== 9) throw new Error(`self-test computed [${Array.from(got).join(', ')}]`);
-  }
 
   supportsDType(dtype: DType): boolean { return dtype === 'float32'; }
 
@@ -138,9 +129,7 @@ export class GpuJsBackend implements Backend {
   }
 
   private check(buf: BackendBuffer): GpuJsBuffer {
-    if (!(buf instanceof GpuJsBuffer)) throw new Error(`gpujs backend: got a buffer of backend '${buf.backend}'`);
-    if (buf.freed) throw new Error('gpujs backend: buffer used after it was freed');
-    return buf;
+    return ownBuffer(buf, GpuJsBuffer, 'gpujs');
   }
 
   /** Runs kernel `source` over `args` into a new buffer of `size` elements. */
@@ -212,9 +201,7 @@ export class GpuJsBackend implements Backend {
   }
 
   free(buf: BackendBuffer): void {
-    if ((buf as { freed?: boolean }).freed && buf.backend === 'gpujs') throw new Error('gpujs backend: buffer freed twice');
-    const b = this.check(buf);
-    b.freed = true;
+    const b = releaseBuffer(buf, GpuJsBuffer, 'gpujs');
     this.live--;
     if (this.synchronous) { b.value = undefined; return; }
     // lastUse starts as `ready` and only grows, so it covers the buffer's own launch too

@@ -1,6 +1,6 @@
 /**
  * Memory of the `wasm` backend: one WebAssembly.Memory that every kernel (and
- * every worker thread) addresses, carved into blocks by a size-class allocator.
+ * every worker thread) addresses, carved into blocks by a size-class allocator (arena.ts).
  *
  * A block holds n float32 values plus 16 bytes of slack, so a SIMD kernel may
  * read a whole vector at a row's end (wat.ts). Freed blocks go to a free list
@@ -8,6 +8,8 @@
  * by at most 25% (four per power of two), so a training loop's fixed shapes reuse
  * the same blocks every step and changing shapes waste at most a quarter.
  */
+
+import { Arena, quarterStep } from '../arena.js';
 
 /** Bytes per Wasm page. */
 const PAGE = 65536;
@@ -18,20 +20,14 @@ export const RESERVED_BYTES = 64 * 1024;
 
 /** The size class (in bytes, a multiple of 64) of a block holding `elems` float32s plus slack. */
 export function sizeClass(elems: number): number {
-  const need = elems * 4 + 16;
-  if (need <= 256) return Math.ceil(need / 64) * 64;
-  const e = 2 ** Math.floor(Math.log2(need));
-  const step = e / 4;
-  return Math.ceil(need / step) * step;
+  return quarterStep(elems * 4 + 16, 64);
 }
 
 export class WasmHeap {
   readonly memory: WebAssembly.Memory;
   /** float32 view of the whole memory, rebuilt after every growth. */
   f32: Float32Array;
-  private top = RESERVED_BYTES;
-  private readonly free = new Map<number, number[]>();
-  private liveBlocks = 0;
+  private readonly arena = new Arena(sizeClass, RESERVED_BYTES);
 
   constructor(shared: boolean, initialBytes = 16 * 1024 * 1024) {
     const initial = Math.ceil(initialBytes / PAGE);
@@ -42,22 +38,17 @@ export class WasmHeap {
   /** Bytes the memory spans now (it only grows). */
   get bytes(): number { return this.memory.buffer.byteLength; }
   /** Blocks handed out and not yet released. */
-  get live(): number { return this.liveBlocks; }
+  get live(): number { return this.arena.live; }
 
   /** A block for `elems` float32 values; returns its byte address (16-byte aligned). */
   alloc(elems: number, what = 'buffer'): number {
-    const cls = sizeClass(elems);
-    this.liveBlocks++;
-    const list = this.free.get(cls);
-    if (list?.length) return list.pop()!;
-    const ptr = this.top;
-    if (ptr + cls > MAX_BYTES) {
-      this.liveBlocks--;
-      throw new Error(`wasm backend: cannot allocate ${what} of ${elems} float32 values: the Wasm heap is limited to 4 GiB (${(this.top / 2 ** 20).toFixed(0)} MiB in use)`);
+    const ptr = this.arena.alloc(elems, MAX_BYTES);
+    if (ptr < 0) {
+      throw new Error(`wasm backend: cannot allocate ${what} of ${elems} float32 values: the Wasm heap is limited to 4 GiB (${(this.arena.top / 2 ** 20).toFixed(0)} MiB in use)`);
     }
-    this.top += cls;
-    if (this.top > this.bytes) {
-      const grow = Math.max(Math.ceil((this.top - this.bytes) / PAGE), Math.ceil(this.bytes / PAGE / 4));
+    const top = this.arena.top;
+    if (top > this.bytes) {
+      const grow = Math.max(Math.ceil((top - this.bytes) / PAGE), Math.ceil(this.bytes / PAGE / 4));
       this.memory.grow(Math.min(grow, MAX_BYTES / PAGE - this.bytes / PAGE));
       this.f32 = new Float32Array(this.memory.buffer);
     }
@@ -66,11 +57,7 @@ export class WasmHeap {
 
   /** Returns a block to its size class's free list. */
   release(ptr: number, elems: number): void {
-    const cls = sizeClass(elems);
-    let list = this.free.get(cls);
-    if (!list) this.free.set(cls, (list = []));
-    list.push(ptr);
-    this.liveBlocks--;
+    this.arena.release(ptr, elems);
   }
 
   /**

@@ -4,7 +4,7 @@
  * over worker threads (threads.ts). float32 only; the `cpu` backend stays the
  * float64 reference.
  */
-import type { AdamHyper, Backend, BackendBuffer, SphereTauResult, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
+import { ownBuffer, releaseBuffer, type AdamHyper, type Backend, type BackendBuffer, type SphereTauResult, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
 import type { DType, Shape, TypedArray } from '../types.js';
 import { sizeOf } from '../types.js';
 import { BINARY_OPS, UNARY_OPS, type BinaryOp, type ReduceOp, type UnaryOp } from '../ops.js';
@@ -132,9 +132,7 @@ export class WasmBackend implements Backend {
   }
 
   private get(buf: BackendBuffer): WasmBuffer {
-    if (!(buf instanceof WasmBuffer)) throw new Error(`wasm backend: got a buffer of backend '${buf.backend}'`);
-    if (buf.freed) throw new Error('wasm backend: buffer used after it was freed');
-    return buf;
+    return ownBuffer(buf, WasmBuffer, 'wasm');
   }
 
   private alloc(size: number): WasmBuffer {
@@ -167,10 +165,7 @@ export class WasmBackend implements Backend {
   read(buf: BackendBuffer): Promise<TypedArray> { return Promise.resolve(this.readSync(buf)); }
   readSync(buf: BackendBuffer): TypedArray { return this.view(this.get(buf)).slice(); }
   free(buf: BackendBuffer): void {
-    const b = buf as WasmBuffer;
-    if (!(b instanceof WasmBuffer)) throw new Error(`wasm backend: cannot free a buffer of backend '${buf.backend}'`);
-    if (b.freed) throw new Error('wasm backend: buffer freed twice');
-    b.freed = true;
+    const b = releaseBuffer(buf, WasmBuffer, 'wasm');
     this.heap.release(b.ptr, b.size);
   }
   liveBuffers(): number { return this.heap.live - this.scratch.length; }

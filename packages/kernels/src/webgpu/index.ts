@@ -21,7 +21,7 @@
  *   chunk opens. A kernel binds each distinct chunk its operands live in once (a
  *   buffer bound twice, writable, would alias): almost always just the first.
  */
-import type { AdamHyper, Backend, BackendBuffer, SphereTauResult, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
+import { ownBuffer, releaseBuffer, selfTest, type AdamHyper, type Backend, type BackendBuffer, type SphereTauResult, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
 import type { DType, Shape, TypedArray } from '../types.js';
 import { sizeOf } from '../types.js';
 import type { BinaryOp, ReduceOp, UnaryOp } from '../ops.js';
@@ -29,7 +29,7 @@ import { mergeAxes, planReduce } from '../layout.js';
 import { openDawn, type DawnDevice } from '../dawn.js';
 import * as W from './wgsl.js';
 import { chooseTile, matmulSource, type MatmulTileName } from './matmul.js';
-import { Arena, blockClass } from './arena.js';
+import { Arena, quarterStep } from '../arena.js';
 
 /** WebGPU's usage, map-mode and shader-stage bits (numeric, so no globals need installing). */
 const USAGE = { MAP_READ: 0x1, COPY_SRC: 0x4, COPY_DST: 0x8, UNIFORM: 0x40, STORAGE: 0x80 } as const;
@@ -41,6 +41,8 @@ const SLOT = W.PARAM_WORDS * 4;
 const MAX_RECORDED = 4096;
 /** Largest workgroup count along one grid axis. */
 const GRID_MAX = 65535;
+/** Heap blocks start at multiples of 64 elements (256 bytes) and come in quarter-step classes. */
+const blockClass = (elems: number): number => quarterStep(elems, 64);
 /** The heap's first size, in float32 elements (16 MiB). */
 const INITIAL_HEAP = 1 << 22;
 
@@ -145,19 +147,10 @@ export class WebGpuBackend implements Backend {
     const tile = options.matmulTile ?? 'auto';
     const note = dawn.software ? ' (software rasterizer: correct, not fast)' : '';
     const be = new WebGpuBackend(dawn, `webgpu (WGSL) on ${dawn.adapterName}${note}`, tile);
-    await be.selfTest();
+    await selfTest(be);
     return be;
   }
 
-  /** A tiny kernel run end to end, so a device that cannot really compute is rejected at start. */
-  private async selfTest(): Promise<void> {
-    const a = this.upload([1, 2, 3], 'float32');
-    const b = this.unary('square', a);
-    const got = await this.read(b);
-    this.free(a);
-    this.free(b);
-    if (got[0] !== 1 || got[1] !== 4 || got[2] !== 9) throw new Error(`webgpu: self-test computed [${Array.from(got).join(', ')}]`);
-  }
 
   /**
    * Counters since the backend started: `submissions` (queue submits: one per read-back
@@ -203,9 +196,7 @@ export class WebGpuBackend implements Backend {
   }
 
   private check(buf: BackendBuffer): WebGpuBuffer {
-    if (!(buf instanceof WebGpuBuffer)) throw new Error(`webgpu backend: got a buffer of backend '${buf.backend}'`);
-    if (buf.freed) throw new Error('webgpu backend: buffer used after it was freed');
-    return buf;
+    return ownBuffer(buf, WebGpuBuffer, 'webgpu');
   }
 
   private admit(dtype: DType = 'float32'): void {
@@ -229,7 +220,7 @@ export class WebGpuBackend implements Backend {
       if (offset >= 0) { chunk = c; break; }
     }
     if (!chunk) {
-      chunk = { id: this.chunks.length, buffer: this.chunkBuffer(Math.min(this.maxElements, Math.max(INITIAL_HEAP, blockClass(size)))), arena: new Arena(), generation: 0 };
+      chunk = { id: this.chunks.length, buffer: this.chunkBuffer(Math.min(this.maxElements, Math.max(INITIAL_HEAP, blockClass(size)))), arena: new Arena(blockClass), generation: 0 };
       this.chunks.push(chunk);
       offset = chunk.arena.alloc(size, this.maxElements);
     }
@@ -298,9 +289,7 @@ export class WebGpuBackend implements Backend {
   }
 
   free(buf: BackendBuffer): void {
-    if ((buf as { freed?: boolean }).freed && buf.backend === 'webgpu') throw new Error('webgpu backend: buffer freed twice');
-    const b = this.check(buf);
-    b.freed = true;
+    const b = releaseBuffer(buf, WebGpuBuffer, 'webgpu');
     this.live--;
     b.chunk.arena.release(b.offset, b.size); // reusable at once: later commands run after earlier readers
   }

@@ -206,40 +206,40 @@ function treeReduce(op: ReduceOp): string {
   }`;
 }
 
-/** Workgroup id of a 2-D grid flattened (one workgroup per row or column). */
-const WG_ID = 'let w = wid.x + wid.y * nwg.x;';
+/** Builtins of a kernel with one workgroup per row or column: `w` is the flattened workgroup id, `l` the thread. */
 const WG_ARGS = '@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) l: u32';
 
-/** A reduction step with inner = 1 and a long reduced axis: one workgroup per output; params [n, red]. */
-export function reduceRowsSource(op: ReduceOp): string {
-  const r = REDUCE[op];
+/**
+ * A kernel with one workgroup per row of `a` (rows = pu(0)), `w` the row and `l` the
+ * thread; `sh` is WG words of workgroup memory for tree reductions.
+ */
+function rowKernel(body: string): string {
   return `${PARAM_PRELUDE}
 ${buffers(['a'], ['out'])}
 var<workgroup> sh: array<f32, ${WG}>;
 @compute @workgroup_size(${WG})
 fn main(${WG_ARGS}) {
-  ${WG_ID}
+  let w = wid.x + wid.y * nwg.x;
   if (w >= pu(0u)) { return; }
-  let red = pu(1u);
+  ${body}
+}`;
+}
+
+/** A reduction step with inner = 1 and a long reduced axis: one workgroup per output; params [n, red]. */
+export function reduceRowsSource(op: ReduceOp): string {
+  const r = REDUCE[op];
+  return rowKernel(`let red = pu(1u);
   var acc: f32 = ${r.init};
   for (var k = l; k < red; k = k + ${WG}u) { let x = a[w * red + k]; ${r.step('acc', 'x')} }
   sh[l] = acc;
   workgroupBarrier();
   ${treeReduce(op)}
-  if (l == 0u) { out[w] = sh[0]; }
-}`;
+  if (l == 0u) { out[w] = sh[0]; }`);
 }
 
 /** Row softmax (or log-softmax), one workgroup per row, max-shifted; params [rows, cols]. */
 export function softmaxSource(log: boolean): string {
-  return `${PARAM_PRELUDE}
-${buffers(['a'], ['out'])}
-var<workgroup> sh: array<f32, ${WG}>;
-@compute @workgroup_size(${WG})
-fn main(${WG_ARGS}) {
-  ${WG_ID}
-  if (w >= pu(0u)) { return; }
-  let cols = pu(1u);
+  return rowKernel(`let cols = pu(1u);
   let base = w * cols;
   var acc: f32 = -inf_f32();
   for (var k = l; k < cols; k = k + ${WG}u) { let x = a[base + k]; ${REDUCE.max.step('acc', 'x')} }
@@ -256,8 +256,7 @@ fn main(${WG_ARGS}) {
   let s = sh[0];
   for (var k = l; k < cols; k = k + ${WG}u) {
     ${log ? 'out[base + k] = a[base + k] - m - log(s);' : 'out[base + k] = exp(a[base + k] - m) / s;'}
-  }
-}`;
+  }`);
 }
 
 /**
