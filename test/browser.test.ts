@@ -1,7 +1,8 @@
 /**
  * The playground in a real browser: Debian's Chromium, headless, driven by
- * puppeteer-core. The page loads without console errors, trains on the `cpu` and
- * `wasm` backends with the same numbers as the same session in Node, runs live
+ * puppeteer-core. The page loads without console errors, trains on the `cpu`, `wasm`
+ * and `webgpu` backends (the browser's WebGPU, on Chromium's SwiftShader adapter here)
+ * with the same numbers as the same session in Node, runs live
  * when its buttons are pressed, and a screenshot is written to test-artifacts/.
  * Skipped (saying why) where Chromium is missing, except under CI=true.
  */
@@ -30,7 +31,7 @@ describe('the playground in headless Chromium', () => {
     const { serve } = (await import('../packages/playground/serve.mjs')) as { serve: (port: number) => Promise<Server> };
     server = await serve(0);
     const puppeteer = await import('puppeteer-core');
-    browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu', '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader'] });
     page = await browser.newPage();
     await page.setViewport({ width: 1100, height: 640 });
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -47,17 +48,19 @@ describe('the playground in headless Chromium', () => {
     return true;
   };
 
-  for (const backend of ['cpu', 'wasm']) {
+  for (const backend of ['cpu', 'wasm', 'webgpu']) {
     it(`trains on ${backend} in the page with the numbers Node gets`, async (ctx) => {
       if (skipUnlessChromium(ctx)) return;
       const got = await page!.evaluate((b) => (window as unknown as { psilonPlayground: { run: (b: string, d: string, s: number, l: number) => Promise<{ losses: number[][]; backend: string }> } })
         .psilonPlayground.run(b, 'moons', 12, 1e-3), backend);
       expect(got.backend).toContain(backend);
-      const be = await C.createBackend(backend);
+      // Node's reference: the same backend, or for the browser's WebGPU the float32 cpu backend
+      const be = await C.createBackend(backend === 'webgpu' ? 'cpu' : backend);
       const prev = C.setBackend(be);
       let want: number[][];
-      try { want = runSteps(makeToy('moons'), 12, 1e-3); } finally { C.setBackend(prev); await be.dispose(); }
-      got.losses.forEach((losses, k) => losses.forEach((l, i) => expect(Math.abs(l - want[k]![i]!) / want[k]![i]!).toBeLessThan(1e-5)));
+      try { want = await runSteps(makeToy('moons'), 12, 1e-3); } finally { C.setBackend(prev); await be.dispose(); }
+      const tol = backend === 'webgpu' ? 1e-4 : 1e-5; // another device's float32 round-off
+      got.losses.forEach((losses, k) => losses.forEach((l, i) => expect(Math.abs(l - want[k]![i]!) / want[k]![i]!).toBeLessThan(tol)));
       expect(got.losses[0]!.at(-1)).toBeLessThan(got.losses[0]![0]!);
     });
   }

@@ -39,9 +39,20 @@ async function adapter(): Promise<{ dawn: DawnModule; gpu: GPULike; adapter: Ada
   const gpu = dawn.create([]);
   const found = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!found) throw new Error('Dawn loaded but no WebGPU adapter is available (no Vulkan driver? install mesa-vulkan-drivers)');
-  const info = found.info ?? {};
+  return { dawn, gpu, adapter: found, ...named(found) };
+}
+
+/** The adapter's own description, and whether it is a software rasterizer. */
+function named(a: AdapterLike): { adapterName: string; software: boolean } {
+  const info = a.info ?? {};
   const adapterName = [info.device, info.description, info.vendor, info.architecture].filter(Boolean).join(' ') || 'unknown adapter';
-  return { dawn, gpu, adapter: found, adapterName, software: isSoftware(adapterName) };
+  return { adapterName, software: isSoftware(adapterName) };
+}
+
+/** The browser's WebGPU, when this runs in a page (Node's `navigator` has no `gpu`, unless gpu.js installed one). */
+function browserGpu(): GPULike | undefined {
+  if (typeof process !== 'undefined' && process.versions?.node) return undefined;
+  return (globalThis as { navigator?: { gpu?: GPULike } }).navigator?.gpu;
 }
 
 const isSoftware = (name: string): boolean => /llvmpipe|lavapipe|swiftshader|software/i.test(name);
@@ -58,10 +69,12 @@ export interface DawnDevice {
 
 /**
  * Opens a device on the best adapter, with the adapter's own buffer-size limits
- * (the defaults cap a storage binding at 128 MiB, one 8192² float matrix is 256).
+ * (the defaults cap a storage binding at 128 MiB, one 8192² float matrix is 256):
+ * the browser's WebGPU in a page, Dawn in Node.
  */
 export async function openDawn(): Promise<DawnDevice> {
-  const found = await adapter();
+  const page = browserGpu();
+  const found = page ? await fromBrowser(page) : await adapter();
   const { maxStorageBufferBindingSize, maxBufferSize } = found.adapter.limits;
   // the instance must stay referenced while the device lives: once collected, Dawn stops
   // processing events and a pending mapAsync never settles
@@ -77,6 +90,19 @@ export async function openDawn(): Promise<DawnDevice> {
     },
   };
   return opened;
+}
+
+/** What the best adapter is (the browser's in a page, Dawn's in Node), without opening a device. */
+export async function describeAdapter(): Promise<{ adapterName: string; software: boolean }> {
+  const page = browserGpu();
+  const { adapterName, software } = page ? await fromBrowser(page) : await adapter();
+  return { adapterName, software };
+}
+
+async function fromBrowser(gpu: GPULike): Promise<{ gpu: GPULike; adapter: AdapterLike; adapterName: string; software: boolean }> {
+  const found = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!found) throw new Error('this browser offers WebGPU but no adapter (is hardware acceleration off?)');
+  return { gpu, adapter: found, ...named(found) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Backend } from './backend.js';
 import { CpuBackend } from './cpu/index.js';
 import { GpuJsBackend, GPUJS_MODES, type GpuJsMode } from './gpujs/index.js';
-import { gpuDevices, installWebGpu } from './dawn.js';
+import { describeAdapter, gpuDevices } from './dawn.js';
 import { WasmBackend } from './wasm/index.js';
 import { WebGpuBackend } from './webgpu/index.js';
 
@@ -45,8 +45,7 @@ export async function createBackend(name: BackendName | string): Promise<Backend
     if ((await gpuDevices()) === 'none') return cpuSide('no hardware GPU (no /dev/dri render node or NVIDIA device)');
     try {
       // look at the adapter first: no device is started for a software one
-      const probe = await installWebGpu();
-      await probe.teardown();
+      const probe = await describeAdapter();
       if (probe.software) return await cpuSide(`WebGPU reaches only a software rasterizer (${probe.adapterName})`);
     } catch (e) {
       return cpuSide(`no hardware GPU (${(e as Error).message.split('\n')[0]})`);

@@ -17,6 +17,9 @@ async function loadData(name: DataName): Promise<Dataset> {
   return { ...j, x: Float64Array.from(j.x), y: Float64Array.from(j.y) };
 }
 
+// the WGSL backend where the browser has WebGPU
+if ('gpu' in navigator) $<HTMLSelectElement>('backend').add(new Option('webgpu', 'webgpu'));
+
 let session: Session | undefined;
 let backend: C.Backend | undefined;
 let running = false;
@@ -32,7 +35,7 @@ async function reset(): Promise<void> {
   }
   $('backend-line').textContent = `backend: ${backend.description}`;
   session = new Session(await loadData($<HTMLSelectElement>('data').value as DataName), lambda());
-  draw();
+  await draw();
 }
 
 const lambda = () => 10 ** Number($<HTMLInputElement>('lambda').value);
@@ -67,21 +70,24 @@ function heat(canvas: HTMLCanvasElement, { w, rows, cols }: { w: ArrayLike<numbe
   }
 }
 
-function panel(s: NetState, i: number): void {
-  const st = session!.stats(s);
+async function panel(s: NetState, i: number): Promise<void> {
+  const st = await session!.stats(s);
   $(`stats${i}`).textContent =
     `step ${session!.step}   loss ${s.losses.at(-1)?.toPrecision(4) ?? '—'}   Lipschitz bound ${st.bound.toPrecision(4)}   ` +
     `near-sparsity ${st.near.toFixed(3)}   exact sparsity ${st.exact.toFixed(3)}${s.pruneLeft ? `   pruning: ${s.pruneLeft} steps left` : ''}`;
   curve($<HTMLCanvasElement>(`curve${i}`), s.losses);
-  heat($<HTMLCanvasElement>(`heat${i}`), session!.firstLayer(s));
+  heat($<HTMLCanvasElement>(`heat${i}`), await session!.firstLayer(s));
 }
 
-function draw(): void { session!.nets.forEach(panel); }
+async function draw(): Promise<void> {
+  const s = session!;
+  for (const [i, net] of s.nets.entries()) await panel(net, i);
+}
 
 async function loop(): Promise<void> {
   while (running && session) {
-    for (let k = 0; k < 5 && !session.justPruned; k++) session.trainStep();
-    draw();
+    for (let k = 0; k < 5 && !session.justPruned; k++) await session.trainStep();
+    await draw();
     if (session.justPruned) { // pause on the exactly sparse weights, so they can be looked at
       running = false;
       $('train').textContent = 'Train';
@@ -104,7 +110,7 @@ $('lambda-value').textContent = lambda().toExponential(0);
     const be = await C.createBackend(backendName);
     const prev = C.setBackend(be);
     try {
-      return { losses: runSteps(await loadData(data), steps, lam), backend: be.description };
+      return { losses: await runSteps(await loadData(data), steps, lam), backend: be.description };
     } finally {
       C.setBackend(prev);
       await be.dispose();

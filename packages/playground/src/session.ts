@@ -5,7 +5,7 @@
  */
 import * as C from '@psilon/core';
 import {
-  exactSparsity, nearSparsity, objective, prune, psilonNet, standardNet, startPruning, advancePruning, taskLoss,
+  objective, prune, psilonNet, sparsityReport, standardNet, startPruning, advancePruning, taskLoss,
   type Dataset, type Model,
 } from 'psilon/browser';
 
@@ -47,24 +47,32 @@ export class Session {
     this.Y = C.keep(C.tensor(data.y, data.task === 'multiclass' ? [data.n] : [data.n, data.outputs]));
   }
 
-  /** One Adam step for both nets; returns their data losses (before the step). */
-  trainStep(): number[] {
+  /**
+   * One Adam step for both nets; resolves with their data losses (before the step). Both
+   * steps are recorded before either loss is read, so a GPU backend submits once.
+   */
+  async trainStep(): Promise<number[]> {
     this.justPruned = false;
-    const out = this.nets.map((s) => {
-      const loss = C.tidy(() => {
+    const losses = this.nets.map((s) => {
+      const l = C.tidy(() => {
         s.opt.zeroGrad();
         const l = taskLoss(this.data.task, s.model.forward(this.X), this.Y);
         objective(l, s.model.regularizer(), this.lambda).backward();
         s.opt.step();
-        return l.itemSync();
+        return l.detach();
       });
-      s.losses.push(loss);
       if (s.pruneLeft > 0) {
         advancePruning(s.model);
         if (--s.pruneLeft === 0) { prune(s.model); this.justPruned = true; }
       }
-      return loss;
+      return l;
     });
+    const out: number[] = [];
+    for (const [k, l] of losses.entries()) {
+      out.push(await l.item());
+      l.dispose();
+      this.nets[k]!.losses.push(out[k]!);
+    }
     this.step++;
     return out;
   }
@@ -74,15 +82,20 @@ export class Session {
     for (const s of this.nets) { startPruning(s.model, steps); s.pruneLeft = steps; }
   }
 
-  /** The figures a panel shows for one net. */
-  stats(s: NetState): { bound: number; near: number; exact: number } {
-    const b = C.tidy(() => C.noGrad(() => s.model.bound().value.itemSync()));
-    return { bound: b, near: nearSparsity(s.model), exact: exactSparsity(s.model) };
+  /** The figures a panel shows for one net (read back asynchronously, so every backend can show them). */
+  async stats(s: NetState): Promise<{ bound: number; near: number; exact: number }> {
+    const b = C.tidy(() => C.noGrad(() => C.keep(s.model.bound().value.detach())));
+    const bound = await b.item();
+    b.dispose();
+    const { nearSparsity, exactSparsity } = await sparsityReport(s.model);
+    return { bound, near: nearSparsity, exact: exactSparsity };
   }
 
   /** The embedder's normalized weights [in, hidden] as host values (for the heat map). */
-  firstLayer(s: NetState): { w: Float32Array | Float64Array; rows: number; cols: number } {
-    const w = C.tidy(() => C.noGrad(() => s.model.layers()[0]!.weights()[0]!.dataSync()));
+  async firstLayer(s: NetState): Promise<{ w: Float32Array | Float64Array; rows: number; cols: number }> {
+    const t = C.tidy(() => C.noGrad(() => C.keep(s.model.layers()[0]!.weights()[0]!.detach())));
+    const w = await t.data();
+    t.dispose();
     return { w, rows: this.data.d, cols: s.model.config.hidden };
   }
 
@@ -94,10 +107,10 @@ export class Session {
 }
 
 /** Trains `steps` steps from a fresh session: the per-step losses of both nets (the test compares these with Node's). */
-export function runSteps(data: Dataset, steps: number, lambda: number): number[][] {
+export async function runSteps(data: Dataset, steps: number, lambda: number): Promise<number[][]> {
   const s = new Session(data, lambda);
   try {
-    for (let i = 0; i < steps; i++) s.trainStep();
+    for (let i = 0; i < steps; i++) await s.trainStep();
     return s.nets.map((n) => n.losses.slice());
   } finally {
     s.dispose();
