@@ -5,8 +5,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './helpers/cli.js';
 import { loadModel } from 'psilon';
+import { WebGpuBackend } from '@psilon/kernels';
 
 const run = runCli;
+
+/** Why the webgpu backend cannot start here (no Vulkan driver), or '' when it can. */
+let webgpuCheck: Promise<string> | undefined;
+function webgpuMissing(): Promise<string> {
+  webgpuCheck ??= WebGpuBackend.create().then(async (b) => { await b.dispose(); return ''; }, (e: Error) => e.message);
+  return webgpuCheck;
+}
 
 describe('psilon CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'psilon-cli-'));
@@ -24,6 +32,24 @@ describe('psilon CLI', () => {
       for (const svg of report.match(/\]\(([^)]+\.svg)\)/g) ?? []) expect(existsSync(join(dir, runDir, svg.slice(2, -1)))).toBe(true);
       if (name === 'tabular' || name === 'figure1') expect(report).toContain('.svg');
     });
+  }
+
+  // webgpu is asynchronous: an experiment that read a value synchronously would fail here (pruning once did)
+  for (const name of ['tabular', 'pruning', 'figure1', 'mnist']) {
+    it(`experiment ${name} --quick runs on the asynchronous webgpu backend`, async (ctx) => {
+      const why = await webgpuMissing();
+      if (why) {
+        if (process.env.CI) throw new Error(`webgpu must run in CI: ${why}`);
+        ctx.skip(`webgpu did not start: ${why}`);
+        return;
+      }
+      const out = join(dir, 'webgpu');
+      const r = await run(['experiment', name, '--quick', '--backend', 'webgpu', '--out', out]);
+      expect(r.err.split('\n').filter((l) => l && !l.startsWith('Warning: ')).join('\n')).toBe('');
+      expect(r.code).toBe(0);
+      const runDir = readdirSync(out).find((d) => d.startsWith(`${name}-quick-`))!;
+      expect(readFileSync(join(out, runDir, 'report.md'), 'utf8')).toMatch(/backend: webgpu \(WGSL\)/);
+    }, 120_000);
   }
 
   it('experiment tabular runs on a CSV file of the user (classification: logistic regression instead of ridge)', async () => {

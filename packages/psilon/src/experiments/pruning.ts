@@ -1,7 +1,7 @@
 /** Experiment 3: pruning to exact sparsity (docs/math.md §7). */
 import { loadBoston, prepareTabular } from '../data/index.js';
 import { psilonNet } from '../nn/index.js';
-import { exactSparsity, nearSparsity } from '../sparsity/index.js';
+import { sparsityReport } from '../sparsity/index.js';
 import { evaluate, train } from '../train/index.js';
 import { settingsOf, TABULAR_SIZES, type ExperimentOptions } from './common.js';
 import type { GridExperiment, PointSpec } from './grid.js';
@@ -31,7 +31,8 @@ export const pruning: GridExperiment<PruningOptions, PointSpec & { pruned: boole
         pruneSteps: pruned ? pruneSteps : undefined, progress: o.progress,
       });
       const test = await evaluate(model, d.test);
-      return [pruned ? `pruned (last ${pruneSteps} steps)` : 'unpruned', Math.sqrt(test.loss), exactSparsity(model), exactSparsity(model, { of: 'projection' }), nearSparsity(model)];
+      const used = await sparsityReport(model), projected = await sparsityReport(model, { of: 'projection' });
+      return [pruned ? `pruned (last ${pruneSteps} steps)` : 'unpruned', Math.sqrt(test.loss), used.exactSparsity, projected.exactSparsity, used.nearSparsity];
     } finally {
       model.dispose();
     }

@@ -1,3 +1,3 @@
 export { projectColumn, projectVector, shiftedSign, projectLayer, projectParams, type ColumnProjection } from './projection.js';
 export { blendWeights, startPruning, advancePruning, prune, type PruningState } from './prune.js';
-export { nearSparsity, nearSparsityOf, exactSparsity, sparsityReport } from './metrics.js';
+export { nearSparsity, nearSparsityOf, exactSparsity, sparsityReport, type SparsityOptions } from './metrics.js';

@@ -100,14 +100,25 @@ export function nearSparsity(model: HasLayers): number {
  * A CReLU column counts once, with the mean (s⁺ + s⁻)/2 of its two halves (not
  * the reference code's sum, which can exceed 1). Synchronous backends only.
  */
-export function exactSparsity(model: HasLayers, options: { of?: 'used' | 'projection' } = {}): number {
-  C.checkOptions('exactSparsity', options, ['of']);
-  const of = options.of ?? 'used';
-  if (of !== 'used' && of !== 'projection') throw new Error(`exactSparsity: 'of' must be 'used' or 'projection', got '${String(of)}'`);
-  return exactOf(readSync(model, of));
+export function exactSparsity(model: HasLayers, options: SparsityOptions = {}): number {
+  return exactOf(readSync(model, scoredWeights('exactSparsity', options)));
 }
 
-/** Near-sparsity of the raw weights and exact sparsity of the used weights, on any backend. */
-export async function sparsityReport(model: HasLayers): Promise<{ nearSparsity: number; exactSparsity: number }> {
-  return { nearSparsity: nearOf(await read(model, 'raw')), exactSparsity: exactOf(await read(model, 'used')) };
+/** Which weights exact sparsity scores: `used` (default) or `projection` (P(V)); see {@link exactSparsity}. */
+export interface SparsityOptions { of?: 'used' | 'projection' }
+
+function scoredWeights(where: string, options: SparsityOptions): 'used' | 'projection' {
+  C.checkOptions(where, options, ['of']);
+  const of = options.of ?? 'used';
+  if (of !== 'used' && of !== 'projection') throw new Error(`${where}: 'of' must be 'used' or 'projection', got '${String(of)}'`);
+  return of;
+}
+
+/**
+ * Near-sparsity of the raw weights and exact sparsity of the used weights (or, with
+ * `of: 'projection'`, of P(V)), on any backend: the values are read back asynchronously.
+ */
+export async function sparsityReport(model: HasLayers, options: SparsityOptions = {}): Promise<{ nearSparsity: number; exactSparsity: number }> {
+  const of = scoredWeights('sparsityReport', options);
+  return { nearSparsity: nearOf(await read(model, 'raw')), exactSparsity: exactOf(await read(model, of)) };
 }
