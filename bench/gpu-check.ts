@@ -16,7 +16,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { CpuBackend, GpuJsBackend, GPUJS_MAX_ELEMENTS, WebGpuBackend, type Backend, type BackendBuffer, type MatmulTileName } from '@psilon/kernels';
+import { CpuBackend, GpuJsBackend, GPUJS_MAX_ELEMENTS, MATMUL_TILES, WebGpuBackend, type Backend, type BackendBuffer, type MatmulTileName } from '@psilon/kernels';
 import * as C from '@psilon/core';
 import { psilonResNet, train, type Dataset } from 'psilon';
 import { median, relErr, seeded } from './harness.js';
@@ -224,7 +224,7 @@ async function steps(torch: boolean): Promise<void> {
 const torch = process.env.GPU_CHECK_TORCH !== '0';
 const cpu = new CpuBackend();
 const tiles: Record<string, WebGpuBackend> = {};
-for (const t of ['auto', 'small', 'large'] as MatmulTileName[]) tiles[t] = await WebGpuBackend.create({ matmulTile: t });
+for (const t of ['auto', ...Object.keys(MATMUL_TILES)] as MatmulTileName[]) tiles[t] = await WebGpuBackend.create({ matmulTile: t });
 const gpu = tiles.auto!;
 let gpujs: Backend | undefined;
 try { gpujs = await GpuJsBackend.create({ mode: 'webgpu' }); } catch (e) { say(`gpujs[webgpu] did not start: ${(e as Error).message}`); }
@@ -233,7 +233,7 @@ const smi = spawnSync('nvidia-smi', ['--query-gpu=name,driver_version,memory.tot
 say(`card (nvidia-smi): ${smi.status === 0 ? smi.stdout.trim() : 'nvidia-smi not available'}`);
 say(`node ${process.version}, ${new Date().toISOString()}${small ? ' — GPU_CHECK_SMALL rehearsal: sizes shrunk, timings not meaningful' : ''}`);
 try {
-  await correctness(gpu, cpu, { small: tiles.small!, large: tiles.large! });
+  await correctness(gpu, cpu, Object.fromEntries(Object.keys(MATMUL_TILES).map((t) => [t, tiles[t]!])));
   await agreement(gpu);
   await kernels(tiles, gpujs, torch);
   for (const be of Object.values(tiles)) await be.dispose();

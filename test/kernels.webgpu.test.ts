@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as C from '@psilon/core';
-import { CpuBackend, WebGpuBackend, type BackendBuffer } from '@psilon/kernels';
+import { CpuBackend, MATMUL_TILES, WebGpuBackend, type BackendBuffer } from '@psilon/kernels';
 import { relErr, rng, uniform } from './helpers/random.js';
 
 const ref = new CpuBackend();
@@ -31,12 +31,13 @@ describe('webgpu backend', () => {
     expect(g.description).toMatch(/^webgpu \(WGSL\) on \S/);
   });
 
-  for (const tile of ['small', 'large'] as const) {
+  for (const tile of Object.keys(MATMUL_TILES) as (keyof typeof MATMUL_TILES)[]) {
     it(`matmul with the ${tile} tile: four transpose cases at tile edges, K ≫ M`, async (ctx) => {
       const g0 = gpu(ctx);
       const g = await WebGpuBackend.create({ matmulTile: tile });
       try {
         const r = rng(tile.length);
+        expect(g.description).toContain('webgpu');
         for (const [m, k, n] of [[1, 1, 1], [129, 7, 131], [257, 33, 1], [3, 1000, 5], [65, 129, 127]] as const) {
           for (const ta of [false, true]) for (const tb of [false, true]) {
             const a = uniform(r, m * k), b = uniform(r, k * n);

@@ -484,7 +484,7 @@ export class WebGpuBackend implements Backend {
       return out;
     }
     const tile = chooseTile(m, n, this.tile);
-    const key = `matmul:${tile.bm}x${tile.bn}x${tile.bk}:${tile.tm}x${tile.tn}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
+    const key = `matmul:${tile.bm}x${tile.bn}x${tile.bk}:${tile.tm}x${tile.tn}${tile.vec4 ? ':vec4' : ''}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
     this.run(key, () => matmulSource(tile, transA, transB), [m, k, n], [A, B, out], 0, [Math.ceil(n / tile.bn), Math.ceil(m / tile.bm)]);
     return out;
   }

@@ -5,24 +5,34 @@
  * threads copy a BM × BK slice of A and a BK × BN slice of B into workgroup memory
  * (zeros past the matrix edges), wait, and then each thread multiplies out its own
  * TM × TN register tile — an outer product of TM values of A and TN values of B per
- * k, TM·TN fused multiply-adds for TM + TN workgroup-memory loads. A thread's rows
- * are strided by the number of thread rows (and its columns likewise), so adjacent
- * threads read adjacent words. Transposed operands are read in place: only the
+ * k, TM·TN fused multiply-adds. With `vec4` tiles a thread's rows and columns come in
+ * runs of four read as one vec4 (TM/4 + TN/4 workgroup-memory loads per k); without,
+ * they are single rows and columns strided by the thread grid (TM + TN loads). Either
+ * way adjacent threads read adjacent words. Transposed operands are read in place: only the
  * index arithmetic of the copy into workgroup memory changes, chosen so that adjacent
  * threads read adjacent addresses of global memory in all four cases.
  */
 import { PARAM_PRELUDE } from './wgsl.js';
 
-/** A tile shape: BM × BN outputs per workgroup, BK-deep slices, TM × TN outputs per thread. */
-export interface MatmulTile { bm: number; bn: number; bk: number; tm: number; tn: number }
+/**
+ * A tile shape: BM × BN outputs per workgroup, BK-deep slices, TM × TN outputs per thread.
+ * `vec4`: a thread owns TM/4 runs of 4 adjacent rows and TN/4 runs of 4 adjacent columns
+ * (run j of thread t starting at 4·(j·threads-per-side + t), so adjacent threads read adjacent
+ * 16-byte words), reads workgroup memory four floats at a time and accumulates in vec4s:
+ * per k, TM/4 + TN/4 loads for TM·TN multiply-adds. Without it a thread's rows and
+ * columns are single ones strided by the thread grid: TM + TN scalar loads per k.
+ */
+export interface MatmulTile { bm: number; bn: number; bk: number; tm: number; tn: number; vec4: boolean }
 
-/** 64 × 64 tiles, 4 × 4 per thread (256 threads): enough workgroups for the small matrices of training. */
-export const SMALL_TILE: MatmulTile = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 };
-/** 128 × 128 tiles, 8 × 8 per thread (256 threads): twice the arithmetic per load, for big matrices. */
-export const LARGE_TILE: MatmulTile = { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8 };
+/** 64 × 64 tiles, 4 × 4 per thread (256 threads), vec4 reads: enough workgroups for the small matrices of training. */
+export const SMALL_TILE: MatmulTile = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, vec4: true };
+/** 128 × 128 tiles, 8 × 8 per thread (256 threads), vec4 reads: twice the arithmetic per load, for big matrices. */
+export const LARGE_TILE: MatmulTile = { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, vec4: true };
+/** The large tile with scalar workgroup reads, strided rows and columns: kept to measure what vec4 reads buy. */
+export const LARGE_SCALAR_TILE: MatmulTile = { ...LARGE_TILE, vec4: false };
 
 /** The named tiles, for benchmarks that compare them. */
-export const MATMUL_TILES = { small: SMALL_TILE, large: LARGE_TILE } as const;
+export const MATMUL_TILES = { small: SMALL_TILE, large: LARGE_TILE, 'large-scalar': LARGE_SCALAR_TILE } as const;
 /** The name of a tile shape, or `auto` to choose by the output's size. */
 export type MatmulTileName = keyof typeof MATMUL_TILES | 'auto';
 
@@ -38,10 +48,7 @@ export function chooseTile(m: number, n: number, name: MatmulTileName = 'auto'):
 
 /** WGSL of the matmul kernel for one tile shape and transpose case; params [M, K, N]. */
 export function matmulSource(tile: MatmulTile, transA: boolean, transB: boolean): string {
-  const { bm, bn, bk, tm, tn } = tile;
-  const tx = bn / tn; // thread columns
-  const ty = bm / tm; // thread rows
-  const threads = tx * ty;
+  const { bm, bn, bk } = tile;
   // A slice element e → (row r, depth kk): depth fastest when A is row-major [M, K], row fastest when stored [K, M]
   const loadA = transA
     ? `let r = e % ${bm}u; let kk = e / ${bm}u; let gi = row0 + r; let gk = k0 + kk;
@@ -53,36 +60,57 @@ export function matmulSource(tile: MatmulTile, transA: boolean, transB: boolean)
       var x = 0.0; if (gj < N && gk < K) { x = b[gj * K + gk]; }`
     : `let c = e % ${bn}u; let kk = e / ${bn}u; let gj = col0 + c; let gk = k0 + kk;
       var x = 0.0; if (gj < N && gk < K) { x = b[gk * N + gj]; }`;
-  const rows = Array.from({ length: tm }, (_, r) => r);
-  const cols = Array.from({ length: tn }, (_, c) => c);
-  const accs = rows.flatMap((r) => cols.map((c) => `acc${r}_${c}`));
+  const pad = tile.vec4 ? 4 : 1; // padding per row of the A slice, in floats (vec4 rows must stay aligned)
+  const aRow = bm + pad;
   return `${PARAM_PRELUDE}
 @group(0) @binding(1) var<storage, read> a: array<f32>;
 @group(0) @binding(2) var<storage, read> b: array<f32>;
 @group(0) @binding(3) var<storage, read_write> out: array<f32>;
-// one padding word per row of the A slice keeps the depth-fastest copy free of bank conflicts
-var<workgroup> As: array<f32, ${bk * (bm + 1)}>;
-var<workgroup> Bs: array<f32, ${bk * bn}>;
-@compute @workgroup_size(${tx}, ${ty})
+${tile.vec4 ? vec4Body(tile, loadA, loadB, aRow) : scalarBody(tile, loadA, loadB, aRow)}`;
+}
+
+/** The workgroup's preamble: its corner of C, the threads' indices. */
+const HEAD = `@compute @workgroup_size(TX, TY)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
   let M = pu(0u);
   let K = pu(1u);
   let N = pu(2u);
-  let row0 = wid.y * ${bm}u;
-  let col0 = wid.x * ${bn}u;
-  ${accs.map((v) => `var ${v} = 0.0;`).join(' ')}
-  for (var k0 = 0u; k0 < K; k0 = k0 + ${bk}u) {
-    for (var e = li; e < ${bm * bk}u; e = e + ${threads}u) {
+  let row0 = wid.y * BMu;
+  let col0 = wid.x * BNu;`;
+
+function head(tile: MatmulTile): string {
+  return HEAD.replace('TX', String(tile.bn / tile.tn)).replace('TY', String(tile.bm / tile.tm)).replace('BMu', `${tile.bm}u`).replace('BNu', `${tile.bn}u`);
+}
+
+/** The copy of one K-slice of A and B into workgroup memory, `store` placing x at (kk, r) / (kk, c). */
+function slice(tile: MatmulTile, loadA: string, loadB: string, storeA: string, storeB: string): string {
+  const threads = (tile.bn / tile.tn) * (tile.bm / tile.tm);
+  return `for (var e = li; e < ${tile.bm * tile.bk}u; e = e + ${threads}u) {
       ${loadA}
-      As[kk * ${bm + 1}u + r] = x;
+      ${storeA}
     }
-    for (var e = li; e < ${bk * bn}u; e = e + ${threads}u) {
+    for (var e = li; e < ${tile.bk * tile.bn}u; e = e + ${threads}u) {
       ${loadB}
-      Bs[kk * ${bn}u + c] = x;
+      ${storeB}
     }
-    workgroupBarrier();
+    workgroupBarrier();`;
+}
+
+/** Scalar reads: thread rows lid.y + r·TY and columns lid.x + c·TX, one accumulator each. */
+function scalarBody(tile: MatmulTile, loadA: string, loadB: string, aRow: number): string {
+  const { bm, bn, bk, tm, tn } = tile;
+  const tx = bn / tn, ty = bm / tm;
+  const rows = Array.from({ length: tm }, (_, r) => r);
+  const cols = Array.from({ length: tn }, (_, c) => c);
+  return `// one padding word per row of the A slice keeps the depth-fastest copy free of bank conflicts
+var<workgroup> As: array<f32, ${bk * aRow}>;
+var<workgroup> Bs: array<f32, ${bk * bn}>;
+${head(tile)}
+  ${rows.flatMap((r) => cols.map((c) => `var acc${r}_${c} = 0.0;`)).join(' ')}
+  for (var k0 = 0u; k0 < K; k0 = k0 + ${bk}u) {
+    ${slice(tile, loadA, loadB, `As[kk * ${aRow}u + r] = x;`, `Bs[kk * ${bn}u + c] = x;`)}
     for (var kk = 0u; kk < ${bk}u; kk = kk + 1u) {
-      ${rows.map((r) => `let a${r} = As[kk * ${bm + 1}u + lid.y + ${r * ty}u];`).join(' ')}
+      ${rows.map((r) => `let a${r} = As[kk * ${aRow}u + lid.y + ${r * ty}u];`).join(' ')}
       ${cols.map((c) => `let b${c} = Bs[kk * ${bn}u + lid.x + ${c * tx}u];`).join(' ')}
       ${rows.map((r) => cols.map((c) => `acc${r}_${c} = fma(a${r}, b${c}, acc${r}_${c});`).join(' ')).join('\n      ')}
     }
@@ -90,6 +118,38 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   }
   ${rows.map((r) => `{ let i = row0 + lid.y + ${r * ty}u; if (i < M) {
     ${cols.map((c) => `{ let j = col0 + lid.x + ${c * tx}u; if (j < N) { out[i * N + j] = acc${r}_${c}; } }`).join(' ')}
+  } }`).join('\n  ')}
+}`;
+}
+
+/**
+ * vec4 reads: thread row run p covers rows 4·(p·TY + lid.y) + 0…3, column run q covers
+ * columns 4·(q·TX + lid.x) + 0…3; accumulator acc{row}_{q} holds 4 adjacent columns.
+ */
+function vec4Body(tile: MatmulTile, loadA: string, loadB: string, aRow: number): string {
+  const { bm, bn, bk, tm, tn } = tile;
+  const tx = bn / tn, ty = bm / tm;
+  const rowRuns = Array.from({ length: tm / 4 }, (_, p) => p);
+  const colRuns = Array.from({ length: tn / 4 }, (_, q) => q);
+  const rows = rowRuns.flatMap((p) => [0, 1, 2, 3].map((l) => ({ p, l, name: `${p}_${l}` })));
+  const lane = ['x', 'y', 'z', 'w'];
+  return `// the A slice is k-major with 4 floats of padding per row: rows stay vec4-aligned, the copy avoids bank conflicts
+var<workgroup> As: array<vec4<f32>, ${(bk * aRow) / 4}>;
+var<workgroup> Bs: array<vec4<f32>, ${(bk * bn) / 4}>;
+${head(tile)}
+  ${rows.flatMap((r) => colRuns.map((q) => `var acc${r.name}_${q} = vec4<f32>(0.0);`)).join(' ')}
+  for (var k0 = 0u; k0 < K; k0 = k0 + ${bk}u) {
+    ${slice(tile, loadA, loadB, `As[(kk * ${aRow}u + r) >> 2u][r & 3u] = x;`, `Bs[(kk * ${bn}u + c) >> 2u][c & 3u] = x;`)}
+    for (var kk = 0u; kk < ${bk}u; kk = kk + 1u) {
+      ${rowRuns.map((p) => `let a${p} = As[kk * ${aRow / 4}u + ${p * ty}u + lid.y];`).join(' ')}
+      ${colRuns.map((q) => `let b${q} = Bs[kk * ${bn / 4}u + ${q * tx}u + lid.x];`).join(' ')}
+      ${rows.map((r) => colRuns.map((q) => `acc${r.name}_${q} = fma(vec4<f32>(a${r.p}.${lane[r.l]}), b${q}, acc${r.name}_${q});`).join(' ')).join('\n      ')}
+    }
+    workgroupBarrier();
+  }
+  ${rows.map((r) => `{ let i = row0 + 4u * (${r.p * ty}u + lid.y) + ${r.l}u; if (i < M) {
+    ${colRuns.map((q) => `{ let j = col0 + 4u * (${q * tx}u + lid.x); let v = acc${r.name}_${q};
+      ${[0, 1, 2, 3].map((l) => `if (j + ${l}u < N) { out[i * N + j + ${l}u] = v.${lane[l]}; }`).join(' ')} }`).join('\n    ')}
   } }`).join('\n  ')}
 }`;
 }
