@@ -74,7 +74,7 @@ describe('webgpu backend', () => {
 
   it('refuses a buffer beyond the device limit at the op, naming the size, and stays usable', async (ctx) => {
     const g = gpu(ctx);
-    const limit = (g as unknown as { maxElements: number }).maxElements;
+    const limit = g.maxElements;
     const live = g.liveBuffers();
     expect(() => g.fill(limit + 1, 0, 'float32')).toThrow(new RegExp(`a buffer of ${limit + 1} floats exceeds this device's largest storage binding \\(${limit} floats\\)`));
     expect(g.liveBuffers()).toBe(live);
@@ -85,7 +85,7 @@ describe('webgpu backend', () => {
 
   it('spreads tensors over several heap chunks when one storage binding cannot hold them all', async (ctx) => {
     const g = gpu(ctx);
-    const limit = (g as unknown as { maxElements: number }).maxElements;
+    const limit = g.maxElements;
     const n = Math.ceil(limit * 0.6); // two of these never share a chunk
     const a = g.fill(n, 1.5, 'float32');
     const b = g.fill(n, 2, 'float32');
