@@ -24,7 +24,9 @@ import { PARAM_PRELUDE } from './wgsl.js';
  */
 export interface MatmulTile { bm: number; bn: number; bk: number; tm: number; tn: number; vec4: boolean }
 
-/** 64 × 64 tiles, 4 × 4 per thread (256 threads), vec4 reads: enough workgroups for the small matrices of training. */
+/** 32 × 32 tiles, 4 × 4 per thread (64 threads), vec4 reads: 4× the workgroups of `small`, for outputs too small to fill a big card. */
+export const TINY_TILE: MatmulTile = { bm: 32, bn: 32, bk: 16, tm: 4, tn: 4, vec4: true };
+/** 64 × 64 tiles, 4 × 4 per thread (256 threads), vec4 reads: the middle sizes, such as most matrices of training. */
 export const SMALL_TILE: MatmulTile = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4, vec4: true };
 /** 128 × 128 tiles, 8 × 8 per thread (256 threads), vec4 reads: twice the arithmetic per load, for big matrices. */
 export const LARGE_TILE: MatmulTile = { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, vec4: true };
@@ -32,18 +34,21 @@ export const LARGE_TILE: MatmulTile = { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, v
 export const LARGE_SCALAR_TILE: MatmulTile = { ...LARGE_TILE, vec4: false };
 
 /** The named tiles, for benchmarks that compare them. */
-export const MATMUL_TILES = { small: SMALL_TILE, large: LARGE_TILE, 'large-scalar': LARGE_SCALAR_TILE } as const;
+export const MATMUL_TILES = { tiny: TINY_TILE, small: SMALL_TILE, large: LARGE_TILE, 'large-scalar': LARGE_SCALAR_TILE } as const;
 /** The name of a tile shape, or `auto` to choose by the output's size. */
 export type MatmulTileName = keyof typeof MATMUL_TILES | 'auto';
 
 /**
- * `large` once the output has at least 256 large tiles (so every multiprocessor of a
- * big card still gets a few), `small` below.
+ * The largest tile that still gives the output at least 256 workgroups (so each of a
+ * big card's 100+ multiprocessors gets a couple), else `tiny`: `large` from about
+ * 2048², `small` from about 1024², `tiny` below (a 200 × 500 activation product gets 112
+ * workgroups instead of `small`'s 32). Reasoned, not yet tuned on a card (bench/RESULTS.md).
  */
 export function chooseTile(m: number, n: number, name: MatmulTileName = 'auto'): MatmulTile {
   if (name !== 'auto') return MATMUL_TILES[name];
-  const big = Math.ceil(m / LARGE_TILE.bm) * Math.ceil(n / LARGE_TILE.bn);
-  return big >= 256 ? LARGE_TILE : SMALL_TILE;
+  const groups = (t: MatmulTile) => Math.ceil(m / t.bm) * Math.ceil(n / t.bn);
+  for (const t of [LARGE_TILE, SMALL_TILE]) if (groups(t) >= 256) return t;
+  return TINY_TILE;
 }
 
 /** WGSL of the matmul kernel for one tile shape and transpose case; params [M, K, N]. */
