@@ -4,7 +4,6 @@ import { broadcastStrides, sizeOf } from '../types.js';
 import type { BinaryOp, ReduceOp, UnaryOp } from '../ops.js';
 import * as src from './sources.js';
 import { checkIndices } from '../cpu/kernels.js';
-import { sphereTauInto } from '../cpu/projection.js';
 import { installWebGpu, type WebGpuEnv } from '../dawn.js';
 
 /** A gpu.js mode this backend can run in. */
@@ -337,14 +336,16 @@ export class GpuJsBackend implements Backend {
     return { dv, dg };
   }
 
-  /** On the host in the synchronous modes; webgpu mode cannot read back synchronously (use the `webgpu` backend). */
+  /** τ by ranks on the device (docs/math.md §7), in every mode: rank, flag, ρ, then τ and the support weights. */
   sphereTau(y: BackendBuffer, inDim: number, outDim: number): SphereTauResult {
-    if (!this.synchronous) {
-      throw new Error('gpujs[webgpu]: the L1-sphere projection (pruning) runs on the host here and needs a synchronous read-back; the `webgpu` backend runs it on the device');
-    }
-    const tau = new Float32Array(outDim), weight = new Float32Array(inDim * outDim);
-    sphereTauInto(this.readSync(y), inDim, outDim, tau, weight);
-    return { tau: this.upload(tau, 'float32'), weight: this.upload(weight, 'float32') };
+    const n = inDim * outDim;
+    const rank = this.launch(src.sphereRankSource(inDim, outDim, false), n, [y]);
+    const flags = this.launch(src.sphereRankSource(inDim, outDim, true), n, [y]);
+    const rho = this.launch(src.sphereRhoSource(inDim, outDim), outDim, [flags]);
+    const tau = this.launch(src.sphereTauSource(inDim, outDim), outDim, [y, rank, rho]);
+    const weight = this.launch(src.sphereWeightSource(outDim), n, [rank, rho]);
+    for (const b of [rank, flags, rho]) this.free(b);
+    return { tau, weight };
   }
 }
 

@@ -267,3 +267,43 @@ export const adamParamSource = (): string => `function(p, m, v, h) {
   const k = this.thread.x;
   return p[k] - h[0] * m[k] / (Math.sqrt(v[k]) / h[5] + h[3]);
 }`;
+
+/**
+ * The L1-sphere τ by ranks (docs/math.md §7), in four kernels over a non-negative
+ * [in, out] matrix y. `sphereRankSource(false)`: rank k_i of each entry in its column
+ * (1 + the entries larger, ties broken by row); `(true)`: the flag (S_i − 1)/k_i < y_i,
+ * with S_i the sum of the entries ranked up to k_i.
+ */
+export const sphereRankSource = (inDim: number, outDim: number, flag: boolean): string => `function(y) {
+  const i = Math.floor(this.thread.x / ${outDim});
+  const j = this.thread.x - i * ${outDim};
+  const yi = y[this.thread.x];
+  let rank = 1;
+  let sum = yi;
+  for (let q = 0; q < ${inDim}; q++) {
+    const yq = y[q * ${outDim} + j];
+    if (yq > yi || (yq == yi && q < i)) { rank = rank + 1; sum = sum + yq; }
+  }
+  ${flag ? 'return (sum - 1) / rank < yi ? 1 : 0;' : 'return rank;'}
+}`;
+
+/** ρ_j = Σ_i flag_ij per column. */
+export const sphereRhoSource = (inDim: number, outDim: number): string => `function(f) {
+  let s = 0;
+  for (let i = 0; i < ${inDim}; i++) { s = s + f[i * ${outDim} + this.thread.x]; }
+  return s;
+}`;
+
+/** τ_j = (Σ_{k_i ≤ ρ_j} y_ij − 1)/ρ_j (0 when ρ_j = 0). */
+export const sphereTauSource = (inDim: number, outDim: number): string => `function(y, rank, rho) {
+  const j = this.thread.x;
+  let s = 0;
+  for (let i = 0; i < ${inDim}; i++) { if (rank[i * ${outDim} + j] <= rho[j]) { s = s + y[i * ${outDim} + j]; } }
+  return rho[j] > 0 ? (s - 1) / rho[j] : 0;
+}`;
+
+/** ∂τ_j/∂y_ij = 1[k_i ≤ ρ_j]/ρ_j. */
+export const sphereWeightSource = (outDim: number): string => `function(rank, rho) {
+  const j = this.thread.x - Math.floor(this.thread.x / ${outDim}) * ${outDim};
+  return rank[this.thread.x] <= rho[j] ? 1 / rho[j] : 0;
+}`;
