@@ -13,7 +13,7 @@ import { COMPUTE, USAGE, type GBuffer, type GDevice, type LayoutEntry } from './
 import { SLOT } from './recorder.js';
 
 /** One device buffer of the heap; `generation` counts its replacements by larger ones. */
-export interface Chunk { id: number; buffer: GBuffer; arena: Arena; generation: number }
+export interface Chunk { id: number; buffer: GBuffer; arena: Arena; generation: number; /** its bind group alone (the common case) */ group?: unknown }
 
 /** Blocks start at multiples of 64 elements (256 bytes) and come in quarter-step classes. */
 const blockClass = (elems: number): number => quarterStep(elems, 64);
@@ -80,6 +80,7 @@ export class DeviceHeap {
     for (const key of [...this.groups.keys()]) if (key.split('|').includes(`${chunk.id}.${chunk.generation}`)) this.groups.delete(key);
     chunk.buffer = grown;
     chunk.generation++;
+    chunk.group = undefined;
   }
 
   /** Layouts of kernels that bind `n` chunks: binding 0 the parameter slot (dynamic offset), 1…n the chunks. */
@@ -97,6 +98,7 @@ export class DeviceHeap {
 
   /** The bind group of `chunks` (in binding order), made once per chunk generation. */
   bindGroup(chunks: readonly Chunk[]): unknown {
+    if (chunks.length === 1 && chunks[0]!.group) return chunks[0]!.group;
     const key = chunks.map((c) => `${c.id}.${c.generation}`).join('|');
     let g = this.groups.get(key);
     if (!g) {
@@ -105,6 +107,7 @@ export class DeviceHeap {
         ...chunks.map((c, i) => ({ binding: i + 1, resource: { buffer: c.buffer } })),
       ] });
       this.groups.set(key, g);
+      if (chunks.length === 1) chunks[0]!.group = g;
     }
     return g;
   }

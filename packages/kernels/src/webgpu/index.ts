@@ -189,18 +189,21 @@ export class WebGpuBackend implements Backend {
     const groups = grid ?? this.grid(Math.ceil(threads / W.WG));
     if (groups[0] === 0 || groups[1] === 0) return;
     // which chunk binding each operand reads: almost always all in the first
-    const chunks: Chunk[] = [];
-    const binding = buffers.map((b) => {
-      let j = chunks.indexOf(b.chunk);
-      if (j < 0) j = chunks.push(b.chunk) - 1;
-      return j;
-    });
-    const full = chunks.length > 1 ? `${key}@${binding.join('')}` : key;
+    const first = buffers[0]!.chunk;
+    let chunks: Chunk[] = [first];
+    let full = key;
+    let binding: number[] = [];
+    if (buffers.some((b) => b.chunk !== first)) {
+      chunks = [];
+      binding = buffers.map((b) => {
+        let j = chunks.indexOf(b.chunk);
+        if (j < 0) j = chunks.push(b.chunk) - 1;
+        return j;
+      });
+      full = `${key}@${binding.join('')}`;
+    }
     const pipeline = this.rec.pipeline(full, () => W.onHeap(source(), binding), this.heap.layoutsFor(chunks.length).pipeline);
-    const params = new Array<number>(W.OPERAND_BASE + buffers.length).fill(0);
-    words.forEach((w, i) => { params[i] = w; });
-    buffers.forEach((b, i) => { params[W.OPERAND_BASE + i] = b.offset; });
-    this.rec.dispatch(pipeline, this.heap.bindGroup(chunks), params, groups);
+    this.rec.dispatch(pipeline, this.heap.bindGroup(chunks), words, buffers, groups);
   }
 
   /** A 2-D grid of `n` workgroups (a side holds at most 65 535). */

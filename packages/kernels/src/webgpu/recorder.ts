@@ -8,7 +8,7 @@
  * submission: no buffer is created per op. Every submission runs inside validation
  * and out-of-memory error scopes; a device error becomes `failure`.
  */
-import { PARAM_WORDS } from './wgsl.js';
+import { OPERAND_BASE, PARAM_WORDS } from './wgsl.js';
 import { USAGE, type GBuffer, type GDevice, type GEncoder, type GPass } from './gpu.js';
 
 /** Bytes per dispatch in the uniform buffer (minUniformBufferOffsetAlignment is at most 256). */
@@ -105,13 +105,17 @@ export class Recorder {
     return p;
   }
 
-  /** Records one dispatch of `pipeline` with bind group `group`, parameters `words`, on a `groups` grid. */
-  dispatch(pipeline: unknown, group: unknown, words: ArrayLike<number>, groups: readonly [number, number]): void {
+  /**
+   * Records one dispatch of `pipeline` with bind group `group` on a `groups` grid; its
+   * parameters are `words`, then the operands' heap offsets from word OPERAND_BASE on.
+   */
+  dispatch(pipeline: unknown, group: unknown, words: readonly number[], operands: readonly { offset: number }[], groups: readonly [number, number]): void {
     if (this.recorded === MAX_RECORDED) this.flush();
     const encoder = this.open();
     const at = this.recorded * PARAM_WORDS;
     this.params.fill(0, at, at + PARAM_WORDS);
-    this.params.set(words, at);
+    for (let i = 0; i < words.length; i++) this.params[at + i] = words[i]!;
+    for (let i = 0; i < operands.length; i++) this.params[at + OPERAND_BASE + i] = operands[i]!.offset;
     if (!this.pass) {
       this.pass = encoder.beginComputePass();
       this.lastPipeline = undefined;
