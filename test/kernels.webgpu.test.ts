@@ -100,6 +100,20 @@ describe('webgpu backend', () => {
     for (const x of [a, b, s, sum, scaled]) g.free(x);
   });
 
+  it('a device error (here a kernel that does not compile) fails the next read-back with its message, and the backend refuses work after it', async (ctx) => {
+    gpu(ctx);
+    const g = await WebGpuBackend.create();
+    try {
+      const a = g.upload([1, 2], 'float32');
+      const internals = g as unknown as { run: (key: string, src: () => string, words: number[], bufs: BackendBuffer[], threads: number) => void };
+      internals.run('broken', () => 'fn main( {', [2], [a], 2);
+      await expect(g.read(a)).rejects.toThrow(/webgpu: the device rejected a command: .*/);
+      expect(() => g.unary('neg', a)).toThrow(/the device rejected a command/);
+    } finally {
+      await g.dispose();
+    }
+  });
+
   it('a training step is one submission: forward, backward and Adam recorded, one read-back', async (ctx) => {
     const g = gpu(ctx);
     const prev = C.setBackend(g);
