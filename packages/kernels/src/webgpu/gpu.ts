@@ -24,7 +24,6 @@ export interface GDevice {
   createBindGroup(d: { layout: unknown; entries: { binding: number; resource: { buffer: GBuffer; offset?: number; size?: number } }[] }): unknown;
   createCommandEncoder(): GEncoder;
   readonly limits: { maxStorageBufferBindingSize: number };
-  readonly lost: Promise<{ reason?: string; message: string }>;
   pushErrorScope(f: 'validation' | 'out-of-memory'): void;
   popErrorScope(): Promise<{ message: string } | null>;
   queue: { submit(c: unknown[]): void; writeBuffer(b: GBuffer, off: number, data: ArrayBufferView, dataOff?: number, size?: number): void; onSubmittedWorkDone(): Promise<void> };

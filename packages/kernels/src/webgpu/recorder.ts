@@ -39,10 +39,6 @@ export class Recorder {
   constructor(private readonly device: GDevice) {
     this.paramBuffer = device.createBuffer({ size: MAX_RECORDED * SLOT, usage: USAGE.UNIFORM | USAGE.COPY_DST });
     this.staging = device.createBuffer({ size: 1 << 20, usage: USAGE.COPY_SRC | USAGE.COPY_DST });
-    // a lost device (driver reset, another process's fault) fails the next read-back instead of hanging it
-    void device.lost.then((info) => {
-      if (info.reason !== 'destroyed') this.failure ??= new Error(`webgpu: the device was lost: ${info.message}`);
-    });
   }
 
   /** Pipelines compiled so far. */
