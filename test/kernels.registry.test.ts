@@ -24,7 +24,7 @@ describe('backend selection', () => {
 
   it('auto prefers a hardware GPU and otherwise takes wasm, saying why', async () => {
     const b = await createBackend('auto');
-    if (b.name === 'gpujs') expect(b.description).not.toMatch(/software rasterizer/);
+    if (b.name === 'webgpu') expect(b.description).not.toMatch(/software rasterizer/);
     else {
       expect(b.name).toBe('wasm');
       expect(b.description).toMatch(/auto chose wasm: (WebGPU would? reach(es)? only a software|no hardware GPU)/);

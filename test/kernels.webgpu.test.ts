@@ -5,6 +5,8 @@
  * training step. Runs over the software Vulkan driver in CI (required there).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as C from '@psilon/core';
 import { CpuBackend, MATMUL_TILES, WebGpuBackend, type BackendBuffer } from '@psilon/kernels';
 import { relErr, rng, uniform } from './helpers/random.js';
@@ -70,6 +72,20 @@ describe('webgpu backend', () => {
     expect(sm[0]).toBe(0.5);
     expect(sm[2 * rows - 1]).toBe(0.5);
     g.free(s);
+  });
+
+  it('opening and disposing backends in a loop under garbage collection leaves the process running (one Dawn instance)', (ctx) => {
+    gpu(ctx);
+    const r = spawnSync(process.execPath, ['--expose-gc', fileURLToPath(new URL('./fixtures/dawn-churn.mjs', import.meta.url))], { encoding: 'utf8', timeout: 120_000 });
+    expect(r.signal, r.stderr.split('\n').filter((l) => !l.startsWith('Warning: ')).join('\n')).toBeNull();
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe('ok');
+  }, 150_000);
+
+  it('refuses a software adapter when asked for hardware, before opening a device on it (what auto relies on)', async (ctx) => {
+    const g = gpu(ctx);
+    if (!/software rasterizer/.test(g.description)) { ctx.skip('this machine has a hardware adapter'); return; }
+    await expect(WebGpuBackend.create({ requireHardware: true })).rejects.toThrow(/WebGPU reaches only a software rasterizer \(.+\)/);
   });
 
   it('refuses a buffer beyond the device limit at the op, naming the size, and stays usable', async (ctx) => {

@@ -28,6 +28,15 @@ export interface WebGpuEnv {
   teardown(): Promise<void>;
 }
 
+/**
+ * The one Dawn instance of this process, shared by every backend and never dropped.
+ * Each backend once made its own and dropped it at teardown: collecting an instance
+ * while another's devices run let Dawn abort the process (`std::system_error`, a glibc
+ * mutex assertion), reproduced by opening and disposing backends in a loop under GC.
+ * A referenced instance also keeps Dawn processing events, so a pending mapAsync settles.
+ */
+let gpuInstance: GPULike | undefined;
+
 /** Loads Dawn and asks it for an adapter; throws with the reason when either fails. */
 async function adapter(): Promise<{ dawn: DawnModule; gpu: GPULike; adapter: AdapterLike; adapterName: string; software: boolean }> {
   let dawn: DawnModule;
@@ -36,7 +45,8 @@ async function adapter(): Promise<{ dawn: DawnModule; gpu: GPULike; adapter: Ada
   } catch (e) {
     throw new Error(`npm 'webgpu' (Dawn) did not load: ${(e as Error).message.split('\n')[0]}`);
   }
-  const gpu = dawn.create([]);
+  gpuInstance ??= dawn.create([]);
+  const gpu = gpuInstance;
   const found = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!found) throw new Error('Dawn loaded but no WebGPU adapter is available (no Vulkan driver? install mesa-vulkan-drivers)');
   return { dawn, gpu, adapter: found, ...named(found) };
@@ -57,28 +67,27 @@ function browserGpu(): GPULike | undefined {
 
 const isSoftware = (name: string): boolean => /llvmpipe|lavapipe|swiftshader|software/i.test(name);
 
-/** A WebGPU device opened through Dawn, with what it runs on. */
+/** A WebGPU device opened through Dawn (or the browser), with what it runs on. */
 export interface DawnDevice {
   /** The GPUDevice (typed by its user). */
   device: unknown;
   adapterName: string;
   software: boolean;
-  /** Destroys the device and drops every reference to Dawn's objects. */
+  /** Destroys the device (the process's Dawn instance stays, see `gpuInstance`). */
   teardown(): Promise<void>;
 }
 
 /**
- * Opens a device on the best adapter, with the adapter's own buffer-size limits
- * (the defaults cap a storage binding at 128 MiB, one 8192² float matrix is 256):
- * the browser's WebGPU in a page, Dawn in Node.
+ * Opens a device on the best adapter (the browser's WebGPU in a page, Dawn in Node),
+ * with the adapter's own buffer-size limits (the defaults cap a storage binding at
+ * 128 MiB; one 8192² float matrix is 256). With `requireHardware`, a software adapter
+ * is refused before any device is opened on it.
  */
-export async function openDawn(): Promise<DawnDevice> {
+export async function openDawn(options: { requireHardware?: boolean } = {}): Promise<DawnDevice> {
   const page = browserGpu();
   const found = page ? await fromBrowser(page) : await adapter();
+  if (options.requireHardware && found.software) throw new Error(`WebGPU reaches only a software rasterizer (${found.adapterName})`);
   const { maxStorageBufferBindingSize, maxBufferSize } = found.adapter.limits;
-  // the instance must stay referenced while the device lives: once collected, Dawn stops
-  // processing events and a pending mapAsync never settles
-  let instance: GPULike | undefined = found.gpu;
   const opened: DawnDevice = {
     device: await found.adapter.requestDevice({ requiredLimits: { maxStorageBufferBindingSize, maxBufferSize } }),
     adapterName: found.adapterName,
@@ -86,23 +95,15 @@ export async function openDawn(): Promise<DawnDevice> {
     async teardown() {
       (opened.device as DeviceLike | undefined)?.destroy();
       opened.device = undefined;
-      if (instance) instance = undefined;
     },
   };
   return opened;
 }
 
-/** What the best adapter is (the browser's in a page, Dawn's in Node), without opening a device. */
-export async function describeAdapter(): Promise<{ adapterName: string; software: boolean }> {
-  const page = browserGpu();
-  const { adapterName, software } = page ? await fromBrowser(page) : await adapter();
-  return { adapterName, software };
-}
-
-async function fromBrowser(gpu: GPULike): Promise<{ gpu: GPULike; adapter: AdapterLike; adapterName: string; software: boolean }> {
+async function fromBrowser(gpu: GPULike): Promise<{ adapter: AdapterLike; adapterName: string; software: boolean }> {
   const found = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!found) throw new Error('this browser offers WebGPU but no adapter (is hardware acceleration off?)');
-  return { gpu, adapter: found, ...named(found) };
+  return { adapter: found, ...named(found) };
 }
 
 /**

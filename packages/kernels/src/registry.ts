@@ -1,7 +1,7 @@
 import type { Backend } from './backend.js';
 import { CpuBackend } from './cpu/index.js';
 import { GpuJsBackend, GPUJS_MODES, type GpuJsMode } from './gpujs/index.js';
-import { describeAdapter, gpuDevices } from './dawn.js';
+import { gpuDevices } from './dawn.js';
 import { WasmBackend } from './wasm/index.js';
 import { WebGpuBackend } from './webgpu/index.js';
 
@@ -44,13 +44,11 @@ export async function createBackend(name: BackendName | string): Promise<Backend
     // on Linux without a GPU device node only a software Vulkan driver could answer: Dawn is not even started (nor its warnings printed)
     if ((await gpuDevices()) === 'none') return cpuSide('no hardware GPU (no /dev/dri render node or NVIDIA device)');
     try {
-      // look at the adapter first: no device is started for a software one
-      const probe = await describeAdapter();
-      if (probe.software) return await cpuSide(`WebGPU reaches only a software rasterizer (${probe.adapterName})`);
+      // a software adapter is refused before a device is opened on it
+      return await WebGpuBackend.create({ requireHardware: true });
     } catch (e) {
-      return cpuSide(`no hardware GPU (${(e as Error).message.split('\n')[0]})`);
+      return cpuSide(`no hardware GPU through WebGPU (${(e as Error).message.split('\n')[0]})`);
     }
-    return WebGpuBackend.create({ requireHardware: true });
   }
   throw new Error(`unknown backend '${name}' (expected auto, cpu, wasm, webgpu, gpujs or gpujs:<${GPUJS_MODES.join('|')}>)`);
 }

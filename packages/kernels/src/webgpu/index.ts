@@ -71,15 +71,16 @@ export class WebGpuBackend implements Backend {
 
   /** Opens a WebGPU device (Dawn in Node, the browser's in a page); `description` names the adapter. */
   static async create(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
-    const dawn = await openDawn();
-    if (options.requireHardware && dawn.software) {
-      await dawn.teardown();
-      throw new Error(`webgpu: the adapter is a software rasterizer (${dawn.adapterName})`);
-    }
+    const dawn = await openDawn({ requireHardware: options.requireHardware });
     const tile = options.matmulTile ?? 'auto';
     const note = dawn.software ? ' (software rasterizer: correct, not fast)' : '';
     const be = new WebGpuBackend(dawn, `webgpu (WGSL) on ${dawn.adapterName}${note}`, tile);
-    await selfTest(be);
+    try {
+      await selfTest(be);
+    } catch (e) {
+      await be.dispose(); // never leave a device open: one left at exit can crash the process
+      throw e;
+    }
     return be;
   }
 
