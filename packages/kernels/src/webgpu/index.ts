@@ -61,13 +61,14 @@ export class WebGpuBackend implements Backend {
     readonly description: string,
     private readonly tile: MatmulTileName,
   ) {
-    const device = dawn.device as GDevice;
-    this.rec = new Recorder(device);
-    this.heap = new DeviceHeap(device, this.rec.paramBuffer, (from, to) => {
+    this.rec = new Recorder(this.device);
+    this.heap = new DeviceHeap(this.device, this.rec.paramBuffer, (from, to) => {
       this.rec.copy(from, 0, to, 0, from.size);
       this.rec.retire(from);
     });
   }
+
+  private get device(): GDevice { return this.dawn.device as GDevice; }
 
   /** Opens a WebGPU device (Dawn in Node, the browser's in a page); `description` names the adapter. */
   static async create(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
@@ -135,7 +136,7 @@ export class WebGpuBackend implements Backend {
     this.admit();
     const bytes = b.size * 4;
     if (bytes === 0) return new Float32Array(0);
-    const target = (this.dawn.device as GDevice).createBuffer({ size: bytes, usage: USAGE.MAP_READ | USAGE.COPY_DST });
+    const target = this.device.createBuffer({ size: bytes, usage: USAGE.MAP_READ | USAGE.COPY_DST });
     this.rec.copy(b.chunk.buffer, b.offset * 4, target, 0, bytes);
     this.rec.flush();
     try {
@@ -166,7 +167,7 @@ export class WebGpuBackend implements Backend {
   async settle(): Promise<void> {
     if (this.disposed) return;
     this.rec.flush();
-    await (this.dawn.device as GDevice).queue.onSubmittedWorkDone();
+    await this.device.queue.onSubmittedWorkDone();
     await this.rec.settleChecks();
   }
 
@@ -234,28 +235,36 @@ export class WebGpuBackend implements Backend {
     return this.unaryLike(`unary:${op}`, () => W.unarySource(op), [], [a], a.size);
   }
 
-  /** The parameter words of an op over `outShape` with inputs read at `strides` (axes merged first). */
-  private indexWords(shapes: readonly Shape[], outShape: Shape, op: string): number[] {
-    const { dims, strides } = mergeAxes(shapes, outShape);
-    if (dims.length > W.MAX_RANK) throw new Error(`webgpu backend: ${op} over rank ${dims.length} after merging axes (at most ${W.MAX_RANK})`);
-    const words = new Array<number>(33).fill(0);
-    words[1] = dims.length;
-    dims.forEach((d, i) => { words[2 + i] = d; });
-    strides.forEach((s, t) => s.forEach((v, i) => { words[W.STRIDE_BASE[t]! + i] = v; }));
+  /**
+   * The parameter words (after the element count) of an index-decomposing kernel: the rank,
+   * the `dims`, and up to three tables of one word per axis (strides, or pad's begin and
+   * extent) at STRIDE_BASE — the layout wgsl.ts's `offsets()` reads.
+   */
+  private shapeWords(dims: Shape, tables: readonly (readonly number[])[], op: string): number[] {
+    if (dims.length > W.MAX_RANK) throw new Error(`webgpu backend: ${op} over rank ${dims.length} (at most ${W.MAX_RANK})`);
+    const words = new Array<number>(W.STRIDE_BASE[2] + W.MAX_RANK - 1).fill(0);
+    words[0] = dims.length;
+    dims.forEach((d, i) => { words[1 + i] = d; });
+    tables.forEach((t, k) => t.forEach((v, i) => { words[W.STRIDE_BASE[k]! - 1 + i] = v; }));
     return words;
+  }
+
+  /** shapeWords of an elementwise op whose inputs have `shapes`, broadcast to `outShape` (axes merged first). */
+  private broadcastWords(shapes: readonly Shape[], outShape: Shape, op: string): number[] {
+    const { dims, strides } = mergeAxes(shapes, outShape);
+    return this.shapeWords(dims, strides, `${op} (after merging axes)`);
   }
 
   binary(op: BinaryOp, a: BackendBuffer, aShape: Shape, b: BackendBuffer, bShape: Shape, outShape: Shape): BackendBuffer {
     const n = sizeOf(outShape);
     const contiguous = sizeOf(aShape) === n && sizeOf(bShape) === n;
     if (contiguous) return this.unaryLike(`binary:${op}:flat`, () => W.binarySource(op, true), [], [a, b], n);
-    const words = this.indexWords([aShape, bShape], outShape, op);
-    return this.unaryLike(`binary:${op}`, () => W.binarySource(op, false), words.slice(1), [a, b], n);
+    return this.unaryLike(`binary:${op}`, () => W.binarySource(op, false), this.broadcastWords([aShape, bShape], outShape, op), [a, b], n);
   }
 
   where(cond: BackendBuffer, cShape: Shape, a: BackendBuffer, aShape: Shape, b: BackendBuffer, bShape: Shape, outShape: Shape): BackendBuffer {
-    const words = this.indexWords([cShape, aShape, bShape], outShape, 'where');
-    return this.unaryLike('where', W.whereSource, words.slice(1), [cond, a, b], sizeOf(outShape));
+    const words = this.broadcastWords([cShape, aShape, bShape], outShape, 'where');
+    return this.unaryLike('where', W.whereSource, words, [cond, a, b], sizeOf(outShape));
   }
 
   reduce(op: ReduceOp, a: BackendBuffer, shape: Shape, axes: readonly number[]): BackendBuffer {
@@ -292,22 +301,13 @@ export class WebGpuBackend implements Backend {
   }
 
   strided(a: BackendBuffer, outShape: Shape, strides: readonly number[], offset: number): BackendBuffer {
-    const r = outShape.length;
-    if (r > W.MAX_RANK) throw new Error(`webgpu backend: strided view of rank ${r} (at most ${W.MAX_RANK})`);
-    const words = new Array<number>(26).fill(0);
-    words[0] = r;
-    outShape.forEach((d, i) => { words[1 + i] = d; words[9 + i] = strides[i]!; });
-    words[25] = offset;
+    // the offset rides in the third table's first word, where stridedSource reads it
+    const words = this.shapeWords(outShape, [strides, [], [offset]], 'strided view');
     return this.unaryLike('strided', W.stridedSource, words, [a], sizeOf(outShape));
   }
 
   pad(a: BackendBuffer, aShape: Shape, begin: readonly number[], outShape: Shape): BackendBuffer {
-    const r = outShape.length;
-    if (r > W.MAX_RANK) throw new Error(`webgpu backend: pad of rank ${r} (at most ${W.MAX_RANK})`);
-    const words = new Array<number>(25).fill(0);
-    words[0] = r;
-    outShape.forEach((d, i) => { words[1 + i] = d; words[9 + i] = begin[i]!; words[17 + i] = aShape[i]!; });
-    return this.unaryLike('pad', W.padSource, words, [a], sizeOf(outShape));
+    return this.unaryLike('pad', W.padSource, this.shapeWords(outShape, [begin, aShape], 'pad'), [a], sizeOf(outShape));
   }
 
   concat(parts: readonly BackendBuffer[], shapes: readonly Shape[], axis: number): BackendBuffer {

@@ -149,9 +149,9 @@ export function binarySource(op: BinaryOp, contiguous: boolean): string {
 export const whereSource = (): string =>
   flat(['c', 'a', 'b'], ['out'], 'let o = offsets(t);\n  out[t] = select(b[o.z], a[o.y], c[o.x] != 0.0);', OFFSETS);
 
-/** out[t] = a[offset + Σ coordᵢ·stridesᵢ]; params [n, rank, shape[8], strides[8], offset]. */
+/** out[t] = a[offset + Σ coordᵢ·stridesᵢ]; params [n, rank, shape[8], strides[8], 0…, offset at STRIDE_BASE[2]]. */
 export const stridedSource = (): string =>
-  flat(['a'], ['out'], 'let o = offsets(t);\n  out[t] = a[o.x + pu(26u)];', OFFSETS);
+  flat(['a'], ['out'], `let o = offsets(t);\n  out[t] = a[o.x + pu(${STRIDE_BASE[2]}u)];`, OFFSETS);
 
 /** Zero padding; params [n, rank, outShape[8], begin[8], aShape[8]]. */
 export const padSource = (): string => flat(['a'], ['out'], `var r = t;
