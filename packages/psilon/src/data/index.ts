@@ -6,3 +6,4 @@ export {
   subset, tabularSplits, fractionSplits, fitStandardizer, standardize, fitTargetScaler, scaleTarget, prepareTabular,
   type Splits, type Standardizer, type TargetScaler,
 } from './preprocess.js';
+export { readInputBytes, readInputText, MAX_INPUT_BYTES, type ReadInputOptions } from './read.js';
