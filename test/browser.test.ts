@@ -15,8 +15,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as C from '@psilon/core';
-import { toySplits } from '../packages/playground/src/data.js';
-import { runSteps } from '../packages/playground/src/session.js';
+import { makeToy, toySplits, trivialLoss } from '../packages/playground/src/data.js';
+import { runSteps, Session } from '../packages/playground/src/session.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const chromium = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -62,6 +62,13 @@ describe('the playground in headless Chromium', () => {
     return until((s) => !s.running, 'the pause');
   }
 
+  /** Where every canvas sits on the page (the layout must not move while numbers and notices change). */
+  const layout = () => page!.evaluate(() => [...document.querySelectorAll('canvas')].map((c) => {
+    const r = c.getBoundingClientRect();
+    return `${c.id} ${r.x + scrollX},${r.y + scrollY} ${r.width}x${r.height}`;
+  }));
+  let layoutAtLoad: string[] = [];
+
   beforeAll(async () => {
     if (!have) return;
     execFileSync('node', ['packages/playground/build.mjs'], { cwd: root, stdio: 'ignore' });
@@ -76,6 +83,7 @@ describe('the playground in headless Chromium', () => {
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`);
     await page.evaluate(() => (window as unknown as { psilonPlayground: { ready: Promise<void> } }).psilonPlayground.ready);
+    layoutAtLoad = await layout();
   }, 120_000);
   afterAll(async () => { await browser?.close(); server?.close(); });
 
@@ -228,11 +236,43 @@ describe('the playground in headless Chromium', () => {
     expect(await text('stats0')).toMatch(/weightspruned/);
   }, 240_000);
 
-  it('has no console errors; screenshot', async (ctx) => {
+  it('has no console errors, and a layout that did not move while it trained, warned and pruned; screenshot', async (ctx) => {
     if (skipUnlessChromium(ctx)) return;
+    expect(layoutAtLoad).toHaveLength(10);
+    expect(await page!.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(1262); // nothing sticks out sideways
+    expect(await layout()).toEqual(layoutAtLoad);
     mkdirSync(`${root}test-artifacts`, { recursive: true });
     await page!.screenshot({ path: `${root}test-artifacts/playground.png`, fullPage: true });
     expect(errors, errors.join('\n')).toEqual([]);
+  });
+});
+
+describe('the playground session in Node', () => {
+  it('keeps the pruned weights exactly zero while training goes on', async () => {
+    const s = new Session(toySplits('moons'));
+    try {
+      for (let i = 0; i < 20; i++) await s.trainStep();
+      s.startPrune(10);
+      for (let i = 0; i < 10; i++) await s.trainStep();
+      expect(s.justPruned).toBe(true);
+      const zeros = async () => (await Promise.all(s.nets.map((n) => s.layers(n)))).map((ls) => ls.map((l) => l.zeros));
+      const exact = async () => Promise.all(s.nets.map(async (n) => (await s.stats(n)).exact));
+      const [z0, e0] = [await zeros(), await exact()];
+      for (const e of e0) expect(e).toBeGreaterThan(0.2);
+      for (let i = 0; i < 20; i++) await s.trainStep();
+      expect(await exact()).toEqual(e0);
+      expect(await zeros()).toEqual(z0);
+      expect(s.nets[0]!.losses.at(-1)).toBeLessThan(s.nets[0]!.losses[0]!);
+    } finally { s.dispose(); }
+  });
+
+  it('knows the trivial predictor\'s loss: ln 2 for balanced classes, the variance of y for regression', () => {
+    expect(trivialLoss(makeToy('moons'))).toBeCloseTo(Math.LN2, 12);
+    const wave = makeToy('wave');
+    const mean = wave.y.reduce((a, b) => a + b, 0) / wave.n;
+    expect(trivialLoss(wave)).toBeCloseTo(wave.y.reduce((a, b) => a + (b - mean) ** 2, 0) / wave.n, 12);
+    const session = new Session(toySplits('wave'));
+    try { expect(session.chance).toBeCloseTo(trivialLoss(wave), 12); } finally { session.dispose(); }
   });
 });
 

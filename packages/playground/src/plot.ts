@@ -88,7 +88,8 @@ export function lineChart(canvas: HTMLCanvasElement, series: Series[], o: ChartO
   tickLabels(xt).forEach((label, i) => {
     const x = Math.round(px(xt[i]!)) + 0.5;
     g.beginPath(); g.moveTo(x, T); g.lineTo(x, H - B); g.stroke();
-    g.textAlign = 'center'; g.textBaseline = 'top'; g.fillText(label, x, H - B + 3);
+    const half = g.measureText(label).width / 2; // kept inside the canvas
+    g.textAlign = 'center'; g.textBaseline = 'top'; g.fillText(label, Math.min(x, W - half - 1), H - B + 3);
   });
   g.strokeStyle = '#6b7280';
   g.strokeRect(L + 0.5, T + 0.5, W - L - R - 1, H - T - B - 1);
