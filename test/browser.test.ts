@@ -16,6 +16,7 @@ import { createServer, type AddressInfo, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import * as C from '@psilon/core';
 import { makeToy, toySplits, trivialLoss } from '../packages/playground/src/data.js';
+import { linearTicks, logTicks, tickLabels } from '../packages/playground/src/plot.js';
 import { runSteps, Session } from '../packages/playground/src/session.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -167,6 +168,20 @@ describe('the playground in headless Chromium', () => {
       expect(test).not.toBe(train);
       expect(shown).toMatch(/Lipschitz bound\d/);
     }
+    // the curves: train (blue) and test (red) loss, the bound (violet), near-sparsity (green)
+    const has = (id: string, rgb: number[]) => page!.evaluate((i, c) => {
+      const cv = document.getElementById(i) as HTMLCanvasElement;
+      const d = cv.getContext('2d')!.getImageData(0, 0, cv.width, cv.height).data;
+      let n = 0;
+      for (let k = 0; k < d.length; k += 4) if (Math.abs(d[k]! - c[0]!) + Math.abs(d[k + 1]! - c[1]!) + Math.abs(d[k + 2]! - c[2]!) < 40) n++;
+      return n;
+    }, id, rgb);
+    for (const i of [0, 1]) {
+      expect(await has(`curve${i}`, [37, 99, 235])).toBeGreaterThan(100);
+      expect(await has(`curve${i}`, [220, 38, 38])).toBeGreaterThan(60);
+      expect(await has(`bound${i}`, [124, 58, 237])).toBeGreaterThan(60);
+      expect(await has(`sparsity${i}`, [5, 150, 105])).toBeGreaterThan(60);
+    }
   });
 
   it('shows the exact zeros that the exact-sparsity figure counts (heat maps of every layer)', async (ctx) => {
@@ -244,6 +259,25 @@ describe('the playground in headless Chromium', () => {
     mkdirSync(`${root}test-artifacts`, { recursive: true });
     await page!.screenshot({ path: `${root}test-artifacts/playground.png`, fullPage: true });
     expect(errors, errors.join('\n')).toEqual([]);
+  });
+});
+
+describe('the playground\'s chart ticks', () => {
+  it('puts 1-2-5 ticks on log axes and linear ones, never a repeated label, covering the range', () => {
+    expect(logTicks(0.004, 0.7)).toEqual([0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5]);
+    expect(logTicks(1, 150)).toEqual([1, 10, 100]);
+    expect(logTicks(3, 40)).toEqual([5, 10, 20]);
+    expect(logTicks(1e-6, 10)).toEqual([1e-6, 1e-4, 1e-2, 1]);
+    expect(linearTicks(0, 290)).toEqual([0, 100, 200]);
+    expect(linearTicks(0, 1, 4)).toEqual([0, 0.5, 1]);
+    expect(linearTicks(-0.3, 0.9, 6)).toEqual([-0.2, 0, 0.2, 0.4, 0.6, 0.8]);
+    for (const [lo, hi] of [[5.55, 5.72], [0.4, 2.6], [0.012, 0.0135], [1, 1.04]] as const) {
+      const ticks = logTicks(lo, hi), labels = tickLabels(ticks);
+      expect(ticks.length, `${lo}…${hi}`).toBeGreaterThanOrEqual(2);
+      expect(new Set(labels).size, labels.join(' ')).toBe(labels.length);
+      for (const t of ticks) { expect(t).toBeGreaterThanOrEqual(lo * (1 - 1e-9)); expect(t).toBeLessThanOrEqual(hi * (1 + 1e-9)); }
+    }
+    expect(tickLabels([5.6, 5.65, 5.7])).toEqual(['5.6', '5.65', '5.7']);
   });
 });
 

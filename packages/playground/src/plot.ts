@@ -16,7 +16,7 @@ export function linearTicks(lo: number, hi: number, n = 5): number[] {
   const raw = (hi - lo) / n, p = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * p).find((s) => s >= raw)!;
   const out: number[] = [];
-  for (let v = Math.ceil(lo / step - 1e-9) * step; v <= hi + step * 1e-9; v += step) out.push(Math.abs(v) < step * 1e-9 ? 0 : v);
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) out.push(Number((k * step).toPrecision(12)));
   return out;
 }
 
@@ -27,7 +27,7 @@ export function logTicks(lo: number, hi: number): number[] {
   if (d1 - d0 > 3) {
     const every = Math.ceil((d1 - d0) / 5);
     const out: number[] = [];
-    for (let d = d0; d <= d1; d++) if (d % every === 0 && inRange(10 ** d)) out.push(10 ** d);
+    for (let d = d0; d <= d1; d++) if (d % every === 0 && inRange(10 ** d)) out.push(Number(`1e${d}`));
     if (out.length >= 2) return out;
   }
   for (const mantissas of [[1], [1, 2, 5], [1, 1.5, 2, 3, 5, 7]]) {
