@@ -206,6 +206,10 @@ describe('the playground in headless Chromium', () => {
     s = await until((x) => x.nets[0]?.layers.length === 2, 'the 1-hidden-layer nets');
     expect(s.nets[1]!.layers.map((l) => `${l.rows}x${l.cols}`)).toEqual(['2x8', '8x1']);
     expect(await text('notice')).toMatch(/hidden layers changed to 1: both nets restarted/);
+    await pick('backend', 'wasm:1');
+    await page!.waitForFunction(() => /, 1 thread \(float32\)$/.test(document.getElementById('backend-line')!.textContent ?? ''), { timeout: 30_000 });
+    await pick('backend', 'wasm');
+    await page!.waitForFunction(() => /, \d+ threads \(float32\)$/.test(document.getElementById('backend-line')!.textContent ?? ''), { timeout: 30_000 });
   }, 60_000);
 
   it('changing the learning rate and λ takes effect; a run that falls back to chance says so', async (ctx) => {

@@ -16,8 +16,13 @@ export function wasmThreads(): number {
   return globalThis.crossOriginIsolated && typeof SharedArrayBuffer !== 'undefined' ? Math.max(1, navigator.hardwareConcurrency || 1) : 1;
 }
 
-/** Creates the named backend (`wasm` multi-threaded where allowed, see above). */
+/**
+ * Creates the named backend: `wasm` multi-threaded where allowed (see above), `wasm:1` on
+ * one thread (for small nets on a busy machine the threads' hand-offs can cost more than
+ * they save), else what @psilon/core's createBackend makes of the name.
+ */
 export async function makeBackend(name: string): Promise<C.Backend> {
+  if (name === 'wasm:1') return C.WasmBackend.create({ threads: 1 });
   if (name !== 'wasm') return C.createBackend(name);
   const threads = wasmThreads();
   const g = globalThis as { process?: unknown };

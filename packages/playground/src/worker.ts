@@ -25,6 +25,8 @@ async function loadData(name: DataName): Promise<Splits> {
 }
 
 let backend: C.Backend | undefined;
+/** The name `backend` was made from (`wasm` and `wasm:1` are both a backend named `wasm`). */
+let backendKey = '';
 let session: Session | undefined;
 let grid: Float64Array | null = null;
 let running = false;
@@ -38,10 +40,11 @@ async function reset(setup: Setup): Promise<void> {
   running = false;
   session?.dispose();
   session = undefined;
-  if (!backend || backend.name !== setup.backend) {
+  if (!backend || backendKey !== setup.backend) {
     await backend?.dispose();
     backend = undefined;
     backend = await makeBackend(setup.backend);
+    backendKey = setup.backend;
     C.setBackend(backend);
   }
   const data = await loadData(setup.data);
