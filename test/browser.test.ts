@@ -229,7 +229,7 @@ describe('the playground in headless Chromium', () => {
     // the PSiLON Net still fits (its penalty, the path norm, is the certified bound)
     expect(s.nets[1]!.losses[1]).toBeGreaterThan(0.9 * Math.LN2);
     expect(await warned(1)).toBe(true);
-    expect(await text('warn1')).toMatch(/at chance: train loss 0\.\d+ ≈ 0\.693.*lower λ/);
+    expect(await text('warn1')).toMatch(/^⚠ back at chance: train loss 0\.\d+ ≈ 0\.693, the loss of predicting the class prior, ignoring x: λ = 1e-1 pulls the weights to zero — lower λ$/);
     expect(s.nets[0]!.losses[1]).toBeLessThan(0.9 * Math.LN2);
     expect(await warned(0)).toBe(false);
   }, 120_000);

@@ -69,9 +69,12 @@ function stats(i: number, f: NetFrame): void {
   const warn = $(`warn${i}`);
   const atChance = step >= 100 && train !== undefined && chance > 0 && train >= 0.9 * chance;
   warn.classList.toggle('on', atChance);
-  warn.textContent = atChance
-    ? `⚠ at chance: train loss ${fmt(train, 3)} ≈ ${fmt(chance, 3)}, the loss of ${ready!.task === 'regression' ? 'predicting the mean' : 'predicting the class prior'} and ignoring x — λ·R outweighs the data loss: lower λ`
-    : '';
+  // it learned and fell back (the penalty pulled the weights to zero), or it never left chance
+  const fellBack = h.losses.some(([, l]) => l < 0.8 * chance);
+  const trivial = ready?.task === 'regression' ? 'predicting the mean' : 'predicting the class prior';
+  warn.textContent = !atChance ? '' : fellBack
+    ? `⚠ back at chance: train loss ${fmt(train, 3)} ≈ ${fmt(chance, 3)}, the loss of ${trivial}, ignoring x: λ = ${used.lambda.toExponential(0)} pulls the weights to zero — lower λ`
+    : `⚠ still at chance: train loss ${fmt(train, 3)} ≈ ${fmt(chance, 3)}, the loss of ${trivial}, ignoring x — raise the learning rate, lower λ or train longer`;
 }
 
 function drawAll(): void {
