@@ -9,6 +9,7 @@ import { parseARFF, parseCSV, tableToDataset, type Dataset, type prepareTabular,
 import { lipschitzBound, MODELS, type ModelDims } from '../nn/index.js';
 import { evaluate, train } from '../train/index.js';
 import type { PointSpec } from './grid.js';
+import { arrayOf, is, num, obj, str, tuple } from './schema.js';
 import { linePlot } from './plot.js';
 import type { ExperimentResult } from './report.js';
 
@@ -96,6 +97,15 @@ export interface NetPointResult {
   bound: number;
   nearSparsity: number;
   seconds: number;
+}
+
+const netPointShape = obj({
+  model: str, lambda: num, valLoss: num, curve: arrayOf(tuple(num, num, num)), test: obj({ loss: num, metric: num }), bound: num, nearSparsity: num, seconds: num,
+});
+
+/** What is wrong with `r` as point `p`'s {@link NetPointResult} (GridExperiment.validate), or `undefined`. */
+export function validateNetPoint(p: NetPoint, r: unknown): string | undefined {
+  return netPointShape(r, 'result') ?? is(p.model)((r as NetPointResult).model, 'result.model') ?? is(p.lambda)((r as NetPointResult).lambda, 'result.lambda');
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Experiment 4: the paper's Figure 1 (validation loss against step). */
 import { loadBoston, prepareTabular } from '../data/index.js';
-import { curvePlot, resultsOf, runNetPoint, settingsOf, TABULAR_SIZES, type ExperimentOptions, type NetPoint, type NetPointResult } from './common.js';
+import { curvePlot, validateNetPoint, resultsOf, runNetPoint, settingsOf, TABULAR_SIZES, type ExperimentOptions, type NetPoint, type NetPointResult } from './common.js';
 import type { GridExperiment } from './grid.js';
 
 const GRIDS = { 'psilon-net': [1e-4, 1e-3, 5e-3, 1e-2, 5e-2], 'standard-net': [2.5e-3, 5e-3, 1e-2, 1.3e-2, 1.7e-2] };
@@ -20,6 +20,7 @@ function setup(o: ExperimentOptions) {
  */
 export const figure1: GridExperiment<ExperimentOptions, NetPoint, NetPointResult> = {
   points: (o) => Object.entries(setup(o).grids).flatMap(([model, g]) => g.map((lambda) => ({ id: `${model}-lambda=${lambda}`, model, lambda }))),
+  validate: validateNetPoint,
   runPoint(o, p) {
     const { d, dims, s } = setup(o);
     return runNetPoint(d, p, dims, { epochs: s.epochs, progress: o.progress });
