@@ -33,7 +33,7 @@ export const figure1: GridExperiment<ExperimentOptions, NetPoint, NetPointResult
       name: 'figure1',
       title: 'Experiment 4: validation loss against step for several λ (Figure 1, on Boston housing)',
       table: { headers: ['model', 'λ', 'final validation loss'], rows: runs.flatMap((r) => r.all.map((x) => [r.label, x.lambda, x.valLoss])) },
-      plots: runs.map((r, i) => curvePlot(r.label, r.all, `figure1-${i === 0 ? 'psilon' : 'standard'}.svg`, 'step')),
+      plots: [curvePlot('Figure 1', runs.map((r) => ({ label: r.label, runs: r.all })), 'figure1.svg', 'step')],
       notes: ['The Standard Net grid is the plotting script\'s "standard" grid (docs/math.md §11); the PSiLON grid spans the tabular grid.'],
       settings: { size, ...dims, epochs: s.epochs, grids },
     };

@@ -68,7 +68,7 @@ export const tabular: GridExperiment<TabularOptions, NetPoint, NetPointResult> =
         headers: ['model', reg ? 'test RMSE (scaled)' : 'test log-loss', reg ? 'test RMSE (original units)' : 'test accuracy', 'near-sparsity', 'path-norm bound', 'λ', 'seconds (best λ)'],
         rows,
       },
-      plots: runs.map(({ label, all }, i) => curvePlot(label, all, `validation-${i === 0 ? 'psilon' : 'standard'}.svg`, 'epoch')),
+      plots: [curvePlot(name, runs.map(({ label, all }) => ({ label, runs: all })), 'validation.svg', 'epoch')],
       notes,
       settings: { size, ...dims, epochs: s.epochs, grid },
     };
