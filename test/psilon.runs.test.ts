@@ -68,6 +68,10 @@ describe('run folders know what they hold', () => {
     copyFileSync(file, join(root, 'data2.csv'));
     expect((await run(tabular(join(root, 'data2.csv'), '--run-dir', fresh))).code).toBe(0);
     expect(table(join(runFolder(out, 'tabular', { size: 'quick', seed: 0, file, target: 'y' }), 'report.md'))).toEqual(table(join(fresh, 'report.md')));
+    // `psilon report` refuses to reduce over a data file that changed since its points ran
+    const rep = await run(['report', dir]);
+    expect(rep.code).toBe(1);
+    expect(rep.err).toMatch(/the run's data changed since it ran \(the data file's content: sha256 .* now, sha256 .* when it ran\)/);
     // the same content at another path is the same run (the key holds the content, not the path)
     expect(keyHash(runKey('tabular', { file, target: 'y' }))).toBe(keyHash(runKey('tabular', { file: join(root, 'data2.csv'), target: 'y' })));
   });

@@ -159,7 +159,7 @@ export function readPointRecords<R>(runDir: string, options: ReadPointsOptions =
 /** The id a point file name stands for, when the id needs no escaping. */
 const idOf = (f: string) => f.slice(0, -'.json'.length);
 
-/** The point results kept in a run folder that pass `options`' checks ({@link readPointRecords}). */
+/** The point results kept in a run folder that pass `options`' checks (each file must parse, hold a point of the grid under its own file name, carry the run's key and a result of the grid's shape; any other is named in a `log` line and left out). */
 export function readPoints<R>(runDir: string, options: ReadPointsOptions = {}): Map<string, R> {
   return new Map([...readPointRecords<R>(runDir, options)].map(([id, r]) => [id, r.result]));
 }

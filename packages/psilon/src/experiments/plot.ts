@@ -225,7 +225,7 @@ export function panelPlot(o: PanelPlotOptions): { svg: string; csv: string } {
   return { svg: out.join('\n'), csv: csv.join('\n') + '\n' };
 }
 
-/** Renders series as an SVG line chart with nice ticks and labelled, dashed lines ({@link panelPlot} with one panel). */
+/** Renders series as an SVG line chart with nice ticks, each line in its own colour and dash pattern and labelled at its end. */
 export function linePlot(o: PlotOptions): string {
   return panelPlot({ title: o.title, xLabel: o.xLabel, yLabel: o.yLabel, logY: o.logY, height: o.height, panelWidth: o.width ? Math.max(100, o.width - 176) : undefined, panels: [{ title: '', series: o.series }] }).svg;
 }
