@@ -58,7 +58,9 @@ describe('writeFileAtomic', () => {
   it('SIGINT during a write: the write finishes, then the signal ends the process; no temporary file remains', () => {
     const dir = join(root, 'sigint');
     mkdirSync(dir);
-    const url = pathToFileURL(join(__dirname, '../packages/psilon/dist/experiments/files.js')).href;
+    const built = join(__dirname, '../packages/psilon/dist/experiments/files.js');
+    if (!existsSync(built)) throw new Error(`${built} is missing: run 'pnpm build' first (the child process runs the built writer)`);
+    const url = pathToFileURL(built).href;
     const script = `
       import { writeSync } from 'node:fs';
       import { writeFileAtomic } from ${JSON.stringify(url)};

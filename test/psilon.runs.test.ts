@@ -199,6 +199,16 @@ describe('workers and point files', () => {
     expect(readPoints(dir, { key: 'nope' }).size).toBe(0);
   });
 
+  it('opening a run folder removes the temporary files of killed runs, not those of live ones', () => {
+    const dir = join(root, 'stale');
+    mkdirSync(join(dir, 'points'), { recursive: true });
+    const dead = '.p0.json.4999999.1.tmp', live = `.p1.json.${process.pid}.7.tmp`; // pid 4999999 is above Linux's pid_max
+    writeFileSync(join(dir, 'points', dead), 'half');
+    writeFileSync(join(dir, 'points', live), 'being written');
+    openRunFolder(dir, 'figure1', { size: 'quick' });
+    expect(readdirSync(join(dir, 'points')).sort()).toEqual([live]);
+  });
+
   it('openRunFolder creates run.json once and refuses another key, naming each differing option', () => {
     const dir = join(root, 'open');
     openRunFolder(dir, 'tabular', { size: 'quick', seed: 0, grid: [1e-3] });

@@ -7,7 +7,7 @@
  * write finishes (or fails and cleans up) first, then the signal takes its usual
  * effect, so an interrupt never leaves a temporary file behind.
  */
-import { closeSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Options of {@link writeFileAtomic}. */
@@ -78,4 +78,24 @@ let tmpCount = 0;
 /** {@link writeFileAtomic} of `data` as JSON. */
 export function writeJsonAtomic(path: string, data: unknown, options?: WriteFileOptions): void {
   writeFileAtomic(path, JSON.stringify(data), options);
+}
+
+/** True when process `pid` is alive (on this machine). */
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+/**
+ * Removes the temporary files {@link writeFileAtomic} left in `dir` when a process that
+ * wrote there was killed outright (SIGKILL, a power cut): those of processes no longer
+ * running. Returns their names.
+ */
+export function removeStaleTemporaries(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const stale = readdirSync(dir).filter((f) => {
+    const m = /^\..+\.(\d+)\.\d+\.tmp$/.exec(f);
+    return m !== null && Number(m[1]) !== process.pid && !alive(Number(m[1]));
+  });
+  for (const f of stale) rmSync(join(dir, f), { force: true });
+  return stale;
 }

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readInputBytes } from '../data/read.js';
-import { writeJsonAtomic } from './files.js';
+import { removeStaleTemporaries, writeJsonAtomic } from './files.js';
 
 /** An experiment's options as plain data (what travels to workers and identifies a run). */
 export function dataOptions(o: Record<string, unknown>): Record<string, unknown> {
@@ -101,10 +101,12 @@ export function readRunRecord(dir: string): RunRecord {
 /**
  * Opens run folder `dir` for a run of `name` with options `o`: creates it and its
  * `run.json`, or checks that the `run.json` there has this run's key. A folder of
- * another run is an error naming the options that differ. Returns the key and its hash.
+ * another run is an error naming the options that differ. Temporary files of killed runs
+ * are removed. Returns the key and its hash.
  */
 export function openRunFolder(dir: string, name: string, o: Record<string, unknown>): { key: RunKey; hash: string } {
   const key = runKey(name, o), hash = keyHash(key);
+  for (const d of [dir, join(dir, 'points')]) removeStaleTemporaries(d); // debris of a killed run
   if (existsSync(join(dir, 'run.json'))) {
     const rec = readRunRecord(dir);
     if (keyHash(rec.key) !== hash) {
