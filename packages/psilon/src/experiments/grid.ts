@@ -122,6 +122,8 @@ export interface ReadPointsOptions {
   validate?: (p: PointSpec, result: unknown) => string | undefined;
   /** Told, in one line each, about every file that is not used and why. */
   log?: (line: string) => void;
+  /** The points the caller runs again when their file is not used (the log line says so). */
+  rerun?: readonly PointSpec[];
 }
 
 /**
@@ -134,6 +136,7 @@ export function readPointRecords<R>(runDir: string, options: ReadPointsOptions =
   const dir = join(runDir, 'points');
   if (!existsSync(dir)) return out;
   const byId = options.points ? new Map(options.points.map((p) => [p.id, p])) : undefined;
+  const rerun = new Set(options.rerun?.map((p) => fileName(p.id)));
   for (const f of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
     const file = join(dir, f);
     const why = (() => {
@@ -151,13 +154,10 @@ export function readPointRecords<R>(runDir: string, options: ReadPointsOptions =
       out.set(r.id, { id: r.id, key: r.key, seconds: typeof r.seconds === 'number' && r.seconds >= 0 ? r.seconds : 0, result: r.result });
       return undefined;
     })();
-    if (why) options.log?.(`${file}: ${why}; not used${byId?.has(idOf(f)) ? ', the point is re-run' : ''}`);
+    if (why) options.log?.(`${file}: ${why}; not used${rerun.has(f) ? ', the point is re-run' : ''}`);
   }
   return out;
 }
-
-/** The id a point file name stands for, when the id needs no escaping. */
-const idOf = (f: string) => f.slice(0, -'.json'.length);
 
 /** The point results kept in a run folder that pass `options`' checks (each file must parse, hold a point of the grid under its own file name, carry the run's key and a result of the grid's shape; any other is named in a `log` line and left out). */
 export function readPoints<R>(runDir: string, options: ReadPointsOptions = {}): Map<string, R> {
@@ -173,7 +173,7 @@ export async function runGrid<O, P extends PointSpec, R>(exp: GridExperiment<O, 
   const all = exp.points(o);
   const mine = run.shard ? all.filter((_, k) => k % run.shard!.count === run.shard!.index) : all;
   const found = run.runDir
-    ? readPointRecords<R>(run.runDir, { key: run.key, points: all, validate: exp.validate?.bind(exp) as ReadPointsOptions['validate'], log: run.log })
+    ? readPointRecords<R>(run.runDir, { key: run.key, points: all, validate: exp.validate?.bind(exp) as ReadPointsOptions['validate'], log: run.log, rerun: mine })
     : new Map<string, PointRecord<R>>();
   const results = new Map<string, R>();
   const reused = { points: 0, seconds: 0 };
