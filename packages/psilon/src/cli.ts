@@ -16,8 +16,8 @@ import {
 import { lipschitzBound, loadModel, MODELS, saveModel, type Model, type ModelDims, type SavedModel } from './nn/index.js';
 import { evaluate, formatSeconds, train } from './train/index.js';
 import {
-  EXPERIMENTS, gridOf, isExperimentName, loadTableFile, parseShard, readPoints, runBench, runExperiment, runFolder, textTable, writeFileAtomic, writeJsonAtomic,
-  writeReport, type ExperimentResult, type Size, type TableFileOptions,
+  EXPERIMENTS, gridOf, isExperimentName, loadTableFile, mergeRunFolders, parseShard, runBench, runExperiment, runFolder, textTable, writeFileAtomic, writeJsonAtomic,
+  writeReport, type ExperimentResult, type MergedRuns, type ReportMeta, type Size, type TableFileOptions,
 } from './experiments/index.js';
 
 const USAGE = `psilon — PSiLON Net / PSiLON ResNet (arXiv 2404.19112)
@@ -256,19 +256,20 @@ async function cmdExperiment(argv: string[]): Promise<void> {
   if (workers > 1 && (backend.name === 'gpujs' || backend.name === 'webgpu')) throw new UsageError('--workers > 1 needs a CPU backend (the workers would share one GPU); use --workers 1');
   const t0 = performance.now();
   try {
-    console.log(`experiment ${name} (${size}) on ${backend.description}${workers > 1 ? `; ${workers} workers, each on the ${backend.name === 'cpu' ? 'cpu' : 'wasm'} backend with 1 thread` : ''}`);
-    mkdirSync(dir, { recursive: true });
-    writeJsonAtomic(join(dir, 'run.json'), { experiment: name, options });
+    console.log(`experiment ${name} (${size}) on ${backend.description}${workers > 1 ? `; up to ${workers} workers, each on the ${backend.name === 'cpu' ? 'cpu' : 'wasm'} backend with 1 thread` : ''}`);
     const run = await runExperiment(name, { ...options, progress: Boolean(process.stderr.isTTY) && workers === 1 }, {
       workers, shard, runDir: dir, workerBackend: backend.name === 'cpu' ? 'cpu' : 'wasm', log: (s: string) => console.log(`  ${s}`),
     });
     const seconds = (performance.now() - t0) / 1000;
-    console.log(`  ${run.ran} point(s) run, ${run.skipped} already done in ${dir}`);
+    const reused = run.reused.points ? `; reused ${run.reused.points} finished point(s), which took ${formatSeconds(run.reused.seconds)} when they ran` : '';
+    console.log(`  ${run.ran} point(s) run, ${run.skipped} already done in ${dir}${reused}`);
     if (!run.result) {
       console.log(`\nshard ${shard!.index + 1}/${shard!.count} done in ${formatSeconds(seconds)}: ${run.results.size} of ${run.total} points present; merge the shards with 'psilon report <run-folder>...'`);
       return;
     }
-    printAndWrite(run.result, dir, { backend: backend.description + (workers > 1 ? ` (${workers} workers)` : ''), seconds, command: `psilon experiment ${argv.join(' ')}` });
+    printAndWrite(run.result, dir, {
+      backend: backend.description + (run.workers > 1 ? ` (${run.workers} workers)` : ''), seconds, command: `psilon experiment ${argv.join(' ')}`, ran: run.ran, reused: run.reused,
+    });
   } finally {
     await backend.dispose();
     C.setBackend(prevBackend); // a disposed backend must not stay active
@@ -276,11 +277,11 @@ async function cmdExperiment(argv: string[]): Promise<void> {
 }
 
 /** Prints the table (first, so nothing is lost if writing fails), then writes the report. */
-function printAndWrite(result: ExperimentResult, dir: string, meta: { backend: string; seconds: number; command: string }): void {
+function printAndWrite(result: ExperimentResult, dir: string, meta: ReportMeta, name?: string): void {
   console.log(`\n${result.title}\n\n${textTable(result.table)}\n`);
   for (const n of result.notes) console.log(`- ${n}`);
-  const report = writeReport(result, dir, meta);
-  console.log(`\nwall time ${formatSeconds(meta.seconds)}; report: ${report}`);
+  const report = writeReport(result, dir, meta, { name });
+  console.log(`\n${meta.mergedFrom ? `merged ${meta.reused?.points ?? 0} points` : `wall time ${formatSeconds(meta.seconds)}`}; report: ${report}`);
 }
 
 const PREDICT_HELP = `psilon predict | evaluate: score a saved model on a table file
@@ -368,32 +369,23 @@ const REPORT_HELP = `psilon report <run-folder>...: merge the grid points of one
 (the shards of a cluster run, or one folder) into its report
 
 Options:
-  --out <dir>   where the report goes (default: the first run folder)`;
+  --out <dir>   where report-merged.md and its plots go (default: the first run folder; a run's own
+                report.md is never overwritten)`;
 
 async function cmdReport(argv: string[]): Promise<void> {
   const { values: o, positionals: dirs } = parse(argv, { help: { type: 'boolean', short: 'h' }, out: { type: 'string' } }, REPORT_HELP);
   if (!dirs.length) throw new UsageError(`report: name at least one run folder\n\n${REPORT_HELP}`);
   const t0 = performance.now();
-  const runs = dirs.map((d) => {
-    const file = join(d, 'run.json');
-    if (!existsSync(file)) throw new UsageError(`report: ${d} is not a run folder (no run.json)`);
-    return JSON.parse(readFileSync(file, 'utf8')) as { experiment: string; options: Record<string, unknown> };
-  });
-  const first = runs[0]!;
-  runs.forEach((r, i) => {
-    if (JSON.stringify(r) !== JSON.stringify(first)) throw new UsageError(`report: ${dirs[i]} holds another run (${JSON.stringify(r)}) than ${dirs[0]} (${JSON.stringify(first)})`);
-  });
-  if (!isExperimentName(first.experiment)) throw new UsageError(`report: unknown experiment '${first.experiment}' in ${dirs[0]}/run.json`);
-  const grid = gridOf(first.experiment);
-  const results = new Map<string, unknown>();
-  for (const d of dirs) for (const [id, r] of readPoints(d)) results.set(id, r);
-  const missing = grid.points(first.options).filter((p) => !results.has(p.id)).map((p) => p.id);
-  if (missing.length) throw new Error(`report: ${missing.length} point(s) missing: ${missing.join(', ')} (run their shards, or re-run the experiment to finish them)`);
+  for (const d of dirs) if (!existsSync(join(d, 'run.json'))) throw new UsageError(`report: ${d} is not a run folder (no run.json)`);
+  let m: MergedRuns;
+  try { m = mergeRunFolders(dirs, (s) => console.log(`  ${s}`)); } catch (e) { throw new Error(`report: ${(e as Error).message}`); }
+  if (m.missing.length) throw new Error(`report: ${m.missing.length} point(s) missing: ${m.missing.join(', ')} (run their shards, or re-run the experiment to finish them)`);
   const out = o.out ? String(o.out) : dirs[0]!;
   checkWritable(out, '--out', true);
-  printAndWrite(grid.reduce(first.options, results), out, {
+  printAndWrite(gridOf(m.experiment).reduce(m.options, m.results), out, {
     backend: `merged from ${dirs.length} run folder(s)`, seconds: (performance.now() - t0) / 1000, command: `psilon report ${argv.join(' ')}`,
-  });
+    mergedFrom: dirs, reused: { points: m.results.size, seconds: m.seconds },
+  }, 'report-merged');
 }
 
 const BENCH_HELP = `psilon bench: time matmul and fused L1 weight normalization on one backend

@@ -22,8 +22,8 @@ export * from './train/index.js';
 export {
   tabularExperiment, mnistExperiment, pruningExperiment, figure1Experiment, EXPERIMENTS, isExperimentName, PAPER_TABULAR_GRID,
   runExperiment, runFolder, GRIDS, runGrid, readPoints, parseShard, type RunExperimentOptions, type GridExperiment, type GridRun,
-  type GridRunOptions, type PointSpec, type MnistOptions, type PruningOptions, type NetPoint, type NetPointResult, type VariantResult,
+  type GridRunOptions, type PointSpec, type PointRunner, type ReadPointsOptions, type MnistOptions, type PruningOptions, type NetPoint, type NetPointResult, type VariantResult,
   MNIST_LAMBDAS, MIN_ROWS, loadTableFile, type TableFileOptions, type Size, type ExperimentName, type ExperimentOptions, type TabularOptions,
   linePlot, type Series, type PlotOptions,
-  markdownTable, textTable, writeReport, fmtNum, type ExperimentResult, type Table as ResultTable,
+  markdownTable, textTable, writeReport, fmtNum, type ExperimentResult, type ReportMeta, type Table as ResultTable,
 } from './experiments/index.js';

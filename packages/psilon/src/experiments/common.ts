@@ -9,7 +9,8 @@ import { parseARFF, parseCSV, tableToDataset, type Dataset, type prepareTabular,
 import { lipschitzBound, MODELS, type ModelDims } from '../nn/index.js';
 import { evaluate, train } from '../train/index.js';
 import type { PointSpec } from './grid.js';
-import { linePlot } from './plot.js';
+import { arrayOf, is, num, obj, str, tuple } from './schema.js';
+import { panelPlot } from './plot.js';
 import type { ExperimentResult } from './report.js';
 
 /** An experiment's size: seconds (`quick`), minutes (`default`), the paper's (`full`). */
@@ -98,6 +99,15 @@ export interface NetPointResult {
   seconds: number;
 }
 
+const netPointShape = obj({
+  model: str, lambda: num, valLoss: num, curve: arrayOf(tuple(num, num, num)), test: obj({ loss: num, metric: num }), bound: num, nearSparsity: num, seconds: num,
+});
+
+/** What is wrong with `r` as point `p`'s {@link NetPointResult} (GridExperiment.validate), or `undefined`. */
+export function validateNetPoint(p: NetPoint, r: unknown): string | undefined {
+  return netPointShape(r, 'result') ?? is(p.model)((r as NetPointResult).model, 'result.model') ?? is(p.lambda)((r as NetPointResult).lambda, 'result.lambda');
+}
+
 /**
  * Trains one named model at one λ on tabular splits (docs/math.md §9: 5 batches per
  * epoch, Adam + OneCycle at lr 2e-3, fresh initialisation) and scores it.
@@ -128,16 +138,19 @@ export function bestByValidation(runs: readonly NetPointResult[]): NetPointResul
   return runs.reduce((a, b) => (b.valLoss < a.valLoss ? b : a));
 }
 
-/** Validation loss per λ against epoch or step, one series per run. */
-export function curvePlot(title: string, runs: readonly NetPointResult[], file: string, x: 'epoch' | 'step'): ExperimentResult['plots'][number] {
-  return {
-    file,
-    title: `${title}: validation loss per λ`,
-    svg: linePlot({
-      title: `${title}: validation loss`, xLabel: x, yLabel: 'validation loss', logY: true,
-      series: runs.map((r) => ({ name: `λ = ${r.lambda}`, points: r.curve.map(([e, s, v]) => [x === 'epoch' ? e : s, v] as [number, number]) })),
-    }),
-  };
+/**
+ * Validation loss per λ against epoch or step: one panel per model (one line per λ),
+ * all on one shared y range so the models compare at a glance; with the CSV of the plotted numbers.
+ */
+export function curvePlot(title: string, panels: readonly { label: string; runs: readonly NetPointResult[] }[], file: string, x: 'epoch' | 'step'): ExperimentResult['plots'][number] {
+  const { svg, csv } = panelPlot({
+    title: `${title}: validation loss per λ`, xLabel: x, yLabel: 'validation loss', logY: true,
+    panels: panels.map((p) => ({
+      title: p.label,
+      series: p.runs.map((r) => ({ name: `λ = ${r.lambda}`, points: r.curve.map(([e, s, v]) => [x === 'epoch' ? e : s, v] as [number, number]) })),
+    })),
+  });
+  return { file, title: `${title}: validation loss per λ`, svg, csv };
 }
 
 /** The results of the points of one model, in grid order. */

@@ -1,6 +1,6 @@
 /** Experiment 4: the paper's Figure 1 (validation loss against step). */
 import { loadBoston, prepareTabular } from '../data/index.js';
-import { curvePlot, resultsOf, runNetPoint, settingsOf, TABULAR_SIZES, type ExperimentOptions, type NetPoint, type NetPointResult } from './common.js';
+import { curvePlot, validateNetPoint, resultsOf, runNetPoint, settingsOf, TABULAR_SIZES, type ExperimentOptions, type NetPoint, type NetPointResult } from './common.js';
 import type { GridExperiment } from './grid.js';
 
 const GRIDS = { 'psilon-net': [1e-4, 1e-3, 5e-3, 1e-2, 5e-2], 'standard-net': [2.5e-3, 5e-3, 1e-2, 1.3e-2, 1.7e-2] };
@@ -20,6 +20,7 @@ function setup(o: ExperimentOptions) {
  */
 export const figure1: GridExperiment<ExperimentOptions, NetPoint, NetPointResult> = {
   points: (o) => Object.entries(setup(o).grids).flatMap(([model, g]) => g.map((lambda) => ({ id: `${model}-lambda=${lambda}`, model, lambda }))),
+  validate: validateNetPoint,
   runPoint(o, p) {
     const { d, dims, s } = setup(o);
     return runNetPoint(d, p, dims, { epochs: s.epochs, progress: o.progress });
@@ -32,7 +33,7 @@ export const figure1: GridExperiment<ExperimentOptions, NetPoint, NetPointResult
       name: 'figure1',
       title: 'Experiment 4: validation loss against step for several λ (Figure 1, on Boston housing)',
       table: { headers: ['model', 'λ', 'final validation loss'], rows: runs.flatMap((r) => r.all.map((x) => [r.label, x.lambda, x.valLoss])) },
-      plots: runs.map((r, i) => curvePlot(r.label, r.all, `figure1-${i === 0 ? 'psilon' : 'standard'}.svg`, 'step')),
+      plots: [curvePlot('Figure 1', runs.map((r) => ({ label: r.label, runs: r.all })), 'figure1.svg', 'step')],
       notes: ['The Standard Net grid is the plotting script\'s "standard" grid (docs/math.md §11); the PSiLON grid spans the tabular grid.'],
       settings: { size, ...dims, epochs: s.epochs, grids },
     };

@@ -1,31 +1,16 @@
 /** The experiments: grids of independent points (grid.ts), run serially, in parallel, resumed or sharded. */
-import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { ExperimentOptions, TabularOptions } from './common.js';
-import { runGrid, type GridRun, type GridRunOptions } from './grid.js';
+import { readPointRecords, runGrid, type GridRun, type GridRunOptions } from './grid.js';
 import type { MnistOptions } from './mnist.js';
 import { WorkerPool } from './parallel.js';
 import type { PruningOptions } from './pruning.js';
 import { gridOf, GRIDS, isExperimentName, type ExperimentName } from './registry.js';
 import type { ExperimentResult } from './report.js';
-
-/** An experiment's options as plain data (what travels to workers and identifies a run). */
-export function dataOptions(o: ExperimentOptions & Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(o).filter(([k, v]) => k !== 'log' && k !== 'progress' && v !== undefined && typeof v !== 'function'));
-}
-
-/**
- * The run folder of an experiment under `base`: `<name>-<size>-<hash of the options>`, the same for the
- * same command, so re-running it resumes (finished points are skipped) and different commands never share one.
- */
-export function runFolder(base: string, name: ExperimentName, o: ExperimentOptions & Record<string, unknown>): string {
-  const data = dataOptions(o);
-  const hash = createHash('sha256').update(JSON.stringify([name, Object.entries(data).sort()])).digest('hex').slice(0, 10);
-  return join(base, `${name}-${String(o.size ?? 'default')}-${hash}`);
-}
+import { dataOptions, keyDifferences, keyHash, openRunFolder, readRunRecord, runKey } from './runfolder.js';
 
 /** Options of {@link runExperiment}: the grid's, plus which backend parallel workers start. */
-export interface RunExperimentOptions extends Omit<GridRunOptions, 'spawn'> {
+export interface RunExperimentOptions extends Omit<GridRunOptions, 'startWorkers' | 'key'> {
   /** Backend name for worker threads (default `wasm`, single-threaded in each worker). */
   workerBackend?: string;
 }
@@ -33,17 +18,63 @@ export interface RunExperimentOptions extends Omit<GridRunOptions, 'spawn'> {
 /**
  * Runs an experiment's grid (this shard's points, in parallel when `workers` > 1,
  * skipping points already in `runDir`); returns the report when the grid is complete.
+ * With `runDir`, the folder's `run.json` is created or checked (a folder of another
+ * run is refused, runfolder.ts) and only point files of this run are reused.
  */
 export async function runExperiment(name: ExperimentName, o: ExperimentOptions & Record<string, unknown>, run: RunExperimentOptions = {}): Promise<GridRun<unknown> & { result?: ExperimentResult }> {
   const grid = gridOf(name);
-  const workers = run.workers ?? 1;
-  const pool = workers > 1 ? await WorkerPool.start(workers, name, dataOptions(o), run.workerBackend ?? 'wasm') : undefined;
-  try {
-    const done = await runGrid(grid, o, { ...run, spawn: pool ? (p) => pool.run(p) : undefined });
-    return done.complete ? { ...done, result: grid.reduce(o, done.results) } : done;
-  } finally {
-    await pool?.close();
+  const opened = run.runDir ? openRunFolder(run.runDir, name, o) : undefined;
+  const done = await runGrid(grid, o, {
+    ...run, key: opened?.hash, startWorkers: (n) => WorkerPool.start(n, name, dataOptions(o), run.workerBackend ?? 'wasm'),
+  });
+  if (opened?.key.data && keyHash(runKey(name, o)) !== opened.hash) {
+    throw new Error(`${String(o.file)}: the data file changed while the experiment ran, so its points may mix two versions; run it again into a new folder`);
   }
+  return done.complete ? { ...done, result: grid.reduce(o, done.results) } : done;
+}
+
+/** What {@link mergeRunFolders} found. */
+export interface MergedRuns {
+  experiment: ExperimentName;
+  /** The options of the first folder's run (what `reduce` needs). */
+  options: Record<string, unknown>;
+  /** Every point's result, when none is missing. */
+  results: Map<string, unknown>;
+  /** Ids of the grid's points that no folder holds (usable). */
+  missing: string[];
+  /** The points' total compute time (seconds), as recorded when they ran. */
+  seconds: number;
+}
+
+/**
+ * Collects the points of run folders of one run (the shards of a cluster run, or
+ * one folder): every folder must hold the same run key, the data file (if any)
+ * must still have the content the points were computed on, and only point files
+ * that pass the grid's checks are used (the others are named through `log`).
+ */
+export function mergeRunFolders(dirs: readonly string[], log?: (line: string) => void): MergedRuns {
+  const recs = dirs.map(readRunRecord);
+  const first = recs[0]!, hash = keyHash(first.key);
+  recs.forEach((r, i) => {
+    if (keyHash(r.key) !== hash) throw new Error(`${dirs[i]} holds another run than ${dirs[0]} (${keyDifferences(r.key, first.key, [`in ${dirs[i]}`, `in ${dirs[0]}`]).join('; ')})`);
+  });
+  if (!isExperimentName(first.experiment)) throw new Error(`${join(dirs[0]!, 'run.json')}: unknown experiment '${first.experiment}'`);
+  const now = runKey(first.experiment, first.options);
+  if (keyHash(now) !== hash) {
+    throw new Error(`${dirs[0]}: the run's data changed since it ran (${keyDifferences(now, first.key, ['now', 'when it ran']).join('; ')})`);
+  }
+  const grid = gridOf(first.experiment);
+  const points = grid.points(first.options);
+  const results = new Map<string, unknown>();
+  let seconds = 0;
+  for (const d of dirs) {
+    for (const [id, r] of readPointRecords(d, { key: hash, points, validate: grid.validate?.bind(grid), log })) {
+      if (results.has(id)) continue;
+      results.set(id, r.result);
+      seconds += r.seconds;
+    }
+  }
+  return { experiment: first.experiment, options: first.options, results, missing: points.filter((p) => !results.has(p.id)).map((p) => p.id), seconds };
 }
 
 async function serially(name: ExperimentName, o: ExperimentOptions & Record<string, unknown>): Promise<ExperimentResult> {
@@ -73,10 +104,15 @@ export const EXPERIMENTS: {
 
 export { GRIDS, gridOf, isExperimentName, type ExperimentName };
 export { writeFileAtomic, writeJsonAtomic } from './files.js';
-export { runGrid, readPoints, parseShard, type GridExperiment, type GridRun, type GridRunOptions, type PointSpec } from './grid.js';
+export {
+  runGrid, readPoints, readPointRecords, writePoint, parseShard, type GridExperiment, type GridRun, type GridRunOptions, type PointSpec, type PointRunner,
+  type PointRecord, type ReadPointsOptions,
+} from './grid.js';
+export { dataOptions, keyHash, keyDifferences, openRunFolder, readRunRecord, runFolder, runKey, type RunKey, type RunRecord } from './runfolder.js';
+export { type WriteFileOptions } from './files.js';
 export { PAPER_TABULAR_GRID, MIN_ROWS, loadTableFile, type TableFileOptions, type Size, type ExperimentOptions, type TabularOptions, type NetPoint, type NetPointResult } from './common.js';
 export { MNIST_LAMBDAS, type MnistOptions, type VariantResult } from './mnist.js';
 export type { PruningOptions } from './pruning.js';
 export { linePlot, type Series, type PlotOptions } from './plot.js';
-export { markdownTable, textTable, writeReport, fmtNum, type ExperimentResult, type Table } from './report.js';
+export { markdownTable, textTable, writeReport, fmtNum, csvFileOf, type ExperimentResult, type ReportMeta, type Table } from './report.js';
 export { runBench } from './bench.js';

@@ -4,6 +4,7 @@ import { RESNET_VARIANTS, resnetVariant, type ResNetVariant } from '../nn/index.
 import { evaluate, train } from '../train/index.js';
 import { settingsOf, type ExperimentOptions } from './common.js';
 import type { GridExperiment, PointSpec } from './grid.js';
+import { is, num, obj } from './schema.js';
 
 const MNIST_SIZES = {
   quick: { perClass: 60, hidden: 24, nHidden: 3, epochs: 6, batch: 100 },
@@ -36,6 +37,7 @@ function setup(o: MnistOptions) {
  */
 export const mnist: GridExperiment<MnistOptions, PointSpec & { variant: ResNetVariant }, VariantResult> = {
   points: (o) => (o.variants ?? (Object.keys(RESNET_VARIANTS) as ResNetVariant[])).map((variant) => ({ id: variant, variant })),
+  validate: (p, r) => obj({ variant: is(p.variant), accuracy: num, crossEntropy: num, nearSparsity: num, seconds: num })(r, 'result'),
   async runPoint(o, { variant }) {
     const { s, seed, sp } = setup(o);
     const model = resnetVariant(variant, { inDim: 784, hidden: s.hidden, outDim: 10, nHidden: s.nHidden, seed });

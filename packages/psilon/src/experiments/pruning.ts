@@ -5,6 +5,7 @@ import { sparsityReport } from '../sparsity/index.js';
 import { evaluate, train } from '../train/index.js';
 import { settingsOf, TABULAR_SIZES, type ExperimentOptions } from './common.js';
 import type { GridExperiment, PointSpec } from './grid.js';
+import { num, str, tuple } from './schema.js';
 
 /** Options of the pruning experiment. */
 export type PruningOptions = ExperimentOptions & { lambda?: number };
@@ -21,6 +22,8 @@ function setup(o: PruningOptions) {
  */
 export const pruning: GridExperiment<PruningOptions, PointSpec & { pruned: boolean }, (string | number)[]> = {
   points: () => [{ id: 'unpruned', pruned: false }, { id: 'pruned', pruned: true }],
+  validate: (p, r) => tuple(str, num, num, num, num)(r, 'result')
+    ?? ((r as string[])[0]!.startsWith('pruned') === p.pruned ? undefined : `result[0] is '${(r as string[])[0]}', not the ${p.pruned ? 'pruned' : 'unpruned'} run`),
   async runPoint(o, { pruned }) {
     const { s, seed, lambda, pruneSteps } = setup(o);
     const d = prepareTabular(loadBoston(), seed);

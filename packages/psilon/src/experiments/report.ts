@@ -1,5 +1,5 @@
 /** Experiment results as Markdown reports with SVG plots. */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './files.js';
 
@@ -11,7 +11,8 @@ export interface ExperimentResult {
   name: string;
   title: string;
   table: Table;
-  plots: { file: string; title: string; svg: string }[];
+  /** SVG plots, each with the CSV of its plotted numbers (written beside it under the same base name). */
+  plots: { file: string; title: string; svg: string; csv?: string }[];
   /** Protocol facts and caveats printed under the table. */
   notes: string[];
   /** The settings that ran (size, widths, grids…). */
@@ -41,16 +42,59 @@ export function textTable(t: Table): string {
   return [line(cells[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.slice(1).map(line)].join('\n');
 }
 
-/** Writes `<outDir>/report.md` and the SVG plots; returns the report's path. */
-export function writeReport(r: ExperimentResult, outDir: string, meta: { backend: string; seconds: number; command: string }): string {
-  mkdirSync(outDir, { recursive: true });
-  for (const p of r.plots) writeFileSync(join(outDir, p.file), p.svg);
+/** What a report says about how it was made. */
+export interface ReportMeta {
+  backend: string;
+  /** Wall time of this run (seconds). */
+  seconds: number;
+  command: string;
+  /** Points run now (default: all of them). */
+  ran?: number;
+  /** Points reused from earlier runs and the compute time they took then (seconds). */
+  reused?: { points: number; seconds: number };
+  /** The run folders a merged report (`psilon report`) was made from. */
+  mergedFrom?: readonly string[];
+}
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+/** The report's time line: this run's wall time, and what reused or merged points took when they ran. */
+function timeLines(meta: ReportMeta): string[] {
+  const s = (x: number) => `${x.toFixed(1)} s`;
+  if (meta.mergedFrom) {
+    return [
+      `- merged from: ${meta.mergedFrom.map((d) => `\`${d}\``).join(', ')} (each folder's report.md keeps its own run's command, backend and wall time)`,
+      `- compute time: ${s(meta.reused?.seconds ?? 0)} over ${plural(meta.reused?.points ?? 0, 'point')}, as recorded when they ran`,
+    ];
+  }
+  if (!meta.reused?.points) return [`- wall time: ${s(meta.seconds)}`];
+  return [`- wall time: ${s(meta.seconds)} this run (${plural(meta.ran ?? 0, 'point')} run); ${plural(meta.reused.points, 'point')} reused from earlier runs, which took ${s(meta.reused.seconds)} of compute then`];
+}
+
+/** The CSV file written beside plot file `svg` (same base name). */
+export const csvFileOf = (svg: string): string => svg.replace(/\.svg$/i, '') + '.csv';
+
+/**
+ * Writes `<outDir>/<name>.md` (default `report.md`) and its SVG plots, each with a CSV of the
+ * plotted numbers beside it (same base name); a report under another name prefixes its
+ * plot files with `<name>-`, so it never overwrites a run's own files. Every file is
+ * written atomically (files.ts). Returns the report's path.
+ */
+export function writeReport(r: ExperimentResult, outDir: string, meta: ReportMeta, options: { name?: string } = {}): string {
+  const name = options.name ?? 'report';
+  const prefix = name === 'report' ? '' : `${name}-`;
+  try { mkdirSync(outDir, { recursive: true }); } catch (e) { throw new Error(`${outDir}: cannot create the folder (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`); }
+  const plots = r.plots.map((p) => ({ ...p, file: prefix + p.file }));
+  for (const p of plots) {
+    writeFileAtomic(join(outDir, p.file), p.svg);
+    if (p.csv !== undefined) writeFileAtomic(join(outDir, csvFileOf(p.file)), p.csv);
+  }
   const md = [
     `# ${r.title}`,
     '',
     `- command: \`${meta.command}\``,
     `- backend: ${meta.backend}`,
-    `- wall time: ${meta.seconds.toFixed(1)} s`,
+    ...timeLines(meta),
     `- date: ${new Date().toISOString()}`,
     `- settings: \`${JSON.stringify(r.settings)}\``,
     '',
@@ -59,9 +103,11 @@ export function writeReport(r: ExperimentResult, outDir: string, meta: { backend
     markdownTable(r.table),
     '',
     ...(r.notes.length ? ['## Notes', '', ...r.notes.map((n) => `- ${n}`), ''] : []),
-    ...(r.plots.length ? ['## Plots', '', ...r.plots.flatMap((p) => [`### ${p.title}`, '', `![${p.title}](${p.file})`, ''])] : []),
+    ...(plots.length ? ['## Plots', '', ...plots.flatMap((p) => [
+      `### ${p.title}`, '', `![${p.title}](${p.file})`, '', ...(p.csv !== undefined ? [`The plotted numbers: [${csvFileOf(p.file)}](${csvFileOf(p.file)}).`, ''] : []),
+    ])] : []),
   ].join('\n');
-  const path = join(outDir, 'report.md');
+  const path = join(outDir, `${name}.md`);
   writeFileAtomic(path, md); // a report is either the old one or the new one, never half written
   return path;
 }

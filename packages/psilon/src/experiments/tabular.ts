@@ -2,7 +2,7 @@
 import { loadBoston, prepareTabular } from '../data/index.js';
 import { logisticScore, ridgeRMSE, selectLogistic, selectRidge } from '../train/index.js';
 import {
-  bestByValidation, curvePlot, loadTableFile, resultsOf, runNetPoint, settingsOf, TABULAR_SIZES,
+  bestByValidation, curvePlot, validateNetPoint, loadTableFile, resultsOf, runNetPoint, settingsOf, TABULAR_SIZES,
   type NetPoint, type NetPointResult, type TabularOptions,
 } from './common.js';
 import type { GridExperiment } from './grid.js';
@@ -27,6 +27,7 @@ const gridOf = (o: TabularOptions) => o.grid ?? [...settingsOf(o, TABULAR_SIZES)
  */
 export const tabular: GridExperiment<TabularOptions, NetPoint, NetPointResult> = {
   points: (o) => NETS.flatMap(([model]) => gridOf(o).map((lambda) => ({ id: `${model}-lambda=${lambda}`, model, lambda }))),
+  validate: validateNetPoint,
   async runPoint(o, p) {
     const { d, dims } = data(o);
     return runNetPoint(d, p, dims, { epochs: settingsOf(o, TABULAR_SIZES).s.epochs, progress: o.progress });
@@ -67,7 +68,7 @@ export const tabular: GridExperiment<TabularOptions, NetPoint, NetPointResult> =
         headers: ['model', reg ? 'test RMSE (scaled)' : 'test log-loss', reg ? 'test RMSE (original units)' : 'test accuracy', 'near-sparsity', 'path-norm bound', 'λ', 'seconds (best λ)'],
         rows,
       },
-      plots: runs.map(({ label, all }, i) => curvePlot(label, all, `validation-${i === 0 ? 'psilon' : 'standard'}.svg`, 'epoch')),
+      plots: [curvePlot(name, runs.map(({ label, all }) => ({ label, runs: all })), 'validation.svg', 'epoch')],
       notes,
       settings: { size, ...dims, epochs: s.epochs, grid },
     };
