@@ -1,0 +1,168 @@
+/**
+ * `psilon experiment` and `psilon report`: run an experiment's grid into a run folder, and merge
+ * run folders (shards) into one report. cmdExperiment, cmdReport and printAndWrite are the
+ * commands' bodies (moved whole from cli.ts).
+ */
+import { existsSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { formatSeconds } from '../train/index.js';
+import {
+  EXPERIMENTS, gridOf, isExperimentName, loadTableFile, parseShard, readPoints, runExperiment, runFolder, textTable, writeJsonAtomic,
+  writeReport, type ExperimentResult, type Size,
+} from '../experiments/index.js';
+import { readInputText } from '../data/index.js';
+import { HELP, num, UsageError, type CommandDecl, type Values } from './args.js';
+import { BACKEND_OPTIONS, threadsOf, withBackend } from './backend.js';
+import { DATA_FLAGS, tableOptions } from './data.js';
+import { say, type Io } from './io.js';
+import { checkDirOutput } from './paths.js';
+import { SEED } from './train.js';
+
+/** The files a run folder holds (relative; 'points/' the whole folder, '*.svg' the plots). */
+const RUN_FOLDER_FILES = ['run.json', 'report.md', 'points/', '*.svg'];
+
+/** The most worker threads: one per core (each runs one single-threaded backend). */
+export const MAX_WORKERS = availableParallelism();
+
+/**
+ * The workers to start: `--workers` ('auto': every core), capped at the points this run has
+ * and at {@link MAX_WORKERS}; `why` says what capped it.
+ */
+export function workersFor(flag: unknown, points: number): { workers: number; why?: string } {
+  const asked = flag === 'auto' ? MAX_WORKERS : num('workers', flag, { int: true, min: 1 });
+  const byPoints = Math.max(1, points);
+  if (asked > byPoints && byPoints <= MAX_WORKERS) return { workers: byPoints, why: `the ${points} grid point(s) of this run` };
+  if (asked > MAX_WORKERS) return { workers: MAX_WORKERS, why: `the machine's ${MAX_WORKERS} cores` };
+  return { workers: asked };
+}
+
+export const experimentCommand: CommandDecl = {
+  name: 'experiment',
+  synopsis: '<name> [options]',
+  summary: `run an experiment (${Object.keys(EXPERIMENTS).join(', ')}) and write <out>/<run>/report.md`,
+  description: `An experiment is a grid of independent points (one model and λ each). Each finished point is written to
+<run>/points/ at once, so re-running the same command resumes where it stopped; --workers runs points in
+parallel, --shard i/n runs a deterministic slice (merge the slices with 'psilon report'). Results are the same
+bits as a serial run.
+
+Experiments:
+  tabular   PSiLON Net vs Standard Net vs ridge on Boston housing (or --file), λ chosen on validation
+  mnist     deep ablation of the PSiLON ResNet variants on the bundled MNIST digits
+  pruning   a PSiLON Net with and without the pruning phase: exact sparsity and RMSE
+  figure1   validation loss against step for several λ (the paper's Figure 1)`,
+  positionals: { min: 0, max: 1 },
+  options: {
+    quick: { type: 'boolean', help: 'the small size (seconds; what the tests run)' },
+    size: { arg: '<s>', help: "quick, default or full (the paper's sizes; hours on a CPU)", helpDefault: 'default' },
+    file: { arg: '<f>', help: 'tabular only: a CSV or ARFF file of yours instead of Boston housing (with --target)' },
+    target: { arg: '<column>', help: 'tabular only: the target column of --file' },
+    ...DATA_FLAGS,
+    out: { arg: '<dir>', default: 'results', help: 'where run folders go; the folder is <name>-<size>-<hash of the options>' },
+    'run-dir': { arg: '<dir>', help: 'use this run folder instead' },
+    workers: { arg: '<n>', default: '1', help: "grid points in parallel, one worker thread each ('auto': every core; capped at the run's points and the cores)" },
+    shard: { arg: '<i/n>', help: "run only shard i of n (1-based), e.g. a Slurm array task's $SLURM_ARRAY_TASK_ID/n" },
+    ...BACKEND_OPTIONS,
+    ...SEED,
+    ...HELP,
+  },
+  run: (o, positionals, io, argv) => cmdExperiment(o, positionals, io, argv),
+};
+
+async function cmdExperiment(o: Values, positionals: string[], io: Io, argv: string[]): Promise<void> {
+  const log = (s: string) => say(io, s);
+  const name = positionals[0];
+  if (!name || !isExperimentName(name)) throw new UsageError(`experiment: name one of ${Object.keys(EXPERIMENTS).join(', ')}${name ? ` (got '${name}')` : ''}`);
+  if (o.quick && o.size && o.size !== 'quick') throw new UsageError('--quick and --size disagree');
+  const size = (o.quick ? 'quick' : o.size ?? 'default') as Size;
+  if (!['quick', 'default', 'full'].includes(size)) throw new UsageError(`--size must be quick, default or full, got '${size}'`);
+  if ((o.file || o.target || o.task || o.categorical || o.na !== undefined || o.delimiter !== undefined) && name !== 'tabular') {
+    throw new UsageError('--file, --target, --task, --categorical, --na and --delimiter apply to the tabular experiment only');
+  }
+  const seed = num('seed', o.seed, { int: true, min: 0 });
+  threadsOf(o);
+  let shard: { index: number; count: number } | undefined;
+  try { shard = o.shard === undefined ? undefined : parseShard(String(o.shard)); } catch (e) { throw new UsageError((e as Error).message); }
+  const t = tableOptions(o);
+  const options = {
+    size, seed, ...(o.file ? { file: String(o.file) } : {}), ...(o.target ? { target: String(o.target) } : {}),
+    ...(t.task ? { task: t.task } : {}), ...(t.categorical ? { categorical: t.categorical } : {}), ...(t.na ? { na: t.na } : {}),
+    ...(t.delimiter !== undefined ? { delimiter: t.delimiter } : {}),
+  };
+  const all = gridOf(name).points(options);
+  const mine = shard ? all.filter((_, k) => k % shard!.count === shard!.index).length : all.length;
+  const { workers, why } = workersFor(o.workers, mine);
+  if (why) log(`--workers ${String(o.workers)} capped at ${workers}: ${why}`);
+  const dir = o['run-dir'] ? String(o['run-dir']) : runFolder(String(o.out), name, options);
+  checkDirOutput({ flag: o['run-dir'] ? '--run-dir' : '--out', path: dir }, o.file ? [{ flag: '--file', path: String(o.file) }] : [], RUN_FOLDER_FILES);
+  if (o.file) {
+    // read the file now: a bad cell is reported before any work starts
+    const raw = loadTableFile(String(o.file), { ...t, target: o.target as string | undefined });
+    for (const n of raw.notes) log(`data: ${n}`);
+  }
+  await withBackend(o, async (backend, kind) => {
+    if (workers > 1 && kind === 'gpu') throw new UsageError('--workers > 1 needs a CPU backend (the workers would share one GPU); use --workers 1');
+    const workerBackend = kind === 'cpu' ? 'cpu' : 'wasm';
+    const t0 = performance.now();
+    log(`experiment ${name} (${size}) on ${backend.description}${workers > 1 ? `; ${workers} workers, each on the ${workerBackend} backend with 1 thread` : ''}`);
+    mkdirSync(dir, { recursive: true });
+    writeJsonAtomic(join(dir, 'run.json'), { experiment: name, options });
+    const run = await runExperiment(name, { ...options, progress: Boolean(process.stderr.isTTY) && workers === 1 }, {
+      workers, shard, runDir: dir, workerBackend, log: (s: string) => log(`  ${s}`),
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    log(`  ${run.ran} point(s) run, ${run.skipped} already done in ${dir}`);
+    if (!run.result) {
+      log(`\nshard ${shard!.index + 1}/${shard!.count} done in ${formatSeconds(seconds)}: ${run.results.size} of ${run.total} points present; merge the shards with 'psilon report <run-folder>...'`);
+      return;
+    }
+    printAndWrite(run.result, dir, { backend: backend.description + (workers > 1 ? ` (${workers} workers)` : ''), seconds, command: `psilon experiment ${argv.join(' ')}` }, io);
+  });
+}
+
+/** Prints the table (first, so nothing is lost if writing fails), then writes the report. */
+function printAndWrite(result: ExperimentResult, dir: string, meta: { backend: string; seconds: number; command: string }, io: Io): void {
+  const log = (s: string) => say(io, s);
+  log(`\n${result.title}\n\n${textTable(result.table)}\n`);
+  for (const n of result.notes) log(`- ${n}`);
+  const report = writeReport(result, dir, meta);
+  log(`\nwall time ${formatSeconds(meta.seconds)}; report: ${report}`);
+}
+
+export const reportCommand: CommandDecl = {
+  name: 'report',
+  synopsis: '<run-folder>... [--out <dir>]',
+  summary: "merge the grid points of one experiment's run folders (the shards of a cluster run, or one folder) into its report",
+  positionals: { min: 0, max: Infinity },
+  options: { out: { arg: '<dir>', help: 'where the report goes', helpDefault: 'the first run folder' }, ...HELP },
+  run: (o, dirs, io, argv) => cmdReport(o, dirs, io, argv),
+};
+
+async function cmdReport(o: Values, dirs: string[], io: Io, argv: string[]): Promise<void> {
+  if (!dirs.length) throw new UsageError("report: name at least one run folder ('psilon report --help')");
+  const out = o.out ? String(o.out) : dirs[0]!;
+  checkDirOutput({ flag: o.out ? '--out' : 'report', path: out }, [], ['report.md', '*.svg']);
+  const t0 = performance.now();
+  const runs = dirs.map((d) => {
+    const file = join(d, 'run.json');
+    if (!existsSync(file)) throw new UsageError(`report: ${d} is not a run folder (no run.json)`);
+    let run: unknown;
+    try { run = JSON.parse(readInputText(file, { what: 'run record' })); } catch (e) {
+      throw new Error(e instanceof SyntaxError ? `${file}: not a run record: the JSON is damaged or truncated` : (e as Error).message);
+    }
+    return run as { experiment: string; options: Record<string, unknown> };
+  });
+  const first = runs[0]!;
+  runs.forEach((r, i) => {
+    if (JSON.stringify(r) !== JSON.stringify(first)) throw new UsageError(`report: ${dirs[i]} holds another run (${JSON.stringify(r)}) than ${dirs[0]} (${JSON.stringify(first)})`);
+  });
+  if (!first || typeof first !== 'object' || !isExperimentName(first.experiment)) throw new UsageError(`report: unknown experiment '${String(first?.experiment)}' in ${dirs[0]}/run.json`);
+  const grid = gridOf(first.experiment);
+  const results = new Map<string, unknown>();
+  for (const d of dirs) for (const [id, r] of readPoints(d)) results.set(id, r);
+  const missing = grid.points(first.options).filter((p) => !results.has(p.id)).map((p) => p.id);
+  if (missing.length) throw new Error(`report: ${missing.length} point(s) missing: ${missing.join(', ')} (run their shards, or re-run the experiment to finish them)`);
+  printAndWrite(grid.reduce(first.options, results), out, {
+    backend: `merged from ${dirs.length} run folder(s)`, seconds: (performance.now() - t0) / 1000, command: `psilon report ${argv.join(' ')}`,
+  }, io);
+}
