@@ -158,6 +158,12 @@ describe('psilon CLI', () => {
       const got = sub.out.split('\n').slice(1).map(Number);
       expect(got.slice(0, -1)).toEqual(want);
       expect(sub.err).toMatch(/column 'c': 1 row\(s\) hold 1 value\(s\) unseen in training \(zzz\)/);
+      // a file whose every value of c looks numeric: still the categories of training, not a numeric column
+      const only = join(sd, 'only-threes.csv');
+      writeFileSync(only, ['a,c', ...threeRows.map((r) => r.split(',').slice(0, 2).join(','))].join('\n'));
+      const o = await run(['predict', '--backend', 'cpu', '--model-file', m, '--data', only]);
+      expect(o.err).toBe('');
+      expect(o.out.split('\n').slice(1).map(Number)).toEqual(want);
       const noC = join(sd, 'no-c.csv');
       writeFileSync(noC, 'a\n1\n2\n');
       const r = await run(['predict', '--backend', 'cpu', '--model-file', m, '--data', noC]);

@@ -40,7 +40,7 @@ export function workersFor(flag: unknown, points: number): { workers: number; wh
 export const experimentCommand: CommandDecl = {
   name: 'experiment',
   synopsis: '<name> [options]',
-  summary: `run an experiment (${Object.keys(EXPERIMENTS).join(', ')}) and write <out>/<run>/report.md`,
+  summary: 'run an experiment and write <out>/<run>/report.md',
   description: `An experiment is a grid of independent points (one model and λ each). Each finished point is written to
 <run>/points/ at once, so re-running the same command resumes where it stopped; --workers runs points in
 parallel, --shard i/n runs a deterministic slice (merge the slices with 'psilon report'). Results are the same
@@ -132,7 +132,7 @@ function printAndWrite(result: ExperimentResult, dir: string, meta: { backend: s
 export const reportCommand: CommandDecl = {
   name: 'report',
   synopsis: '<run-folder>... [--out <dir>]',
-  summary: "merge the grid points of one experiment's run folders (the shards of a cluster run, or one folder) into its report",
+  summary: "merge the points of an experiment's run folders (its shards, or one folder) into its report",
   positionals: { min: 0, max: Infinity },
   options: { out: { arg: '<dir>', help: 'where the report goes', helpDefault: 'the first run folder' }, ...HELP },
   run: (o, dirs, io, argv) => cmdReport(o, dirs, io, argv),

@@ -12,12 +12,12 @@ export const COMMANDS: readonly CommandDecl[] = [trainCommand, experimentCommand
 
 /** The top-level usage, generated from the commands. */
 export function usage(): string {
-  const w = Math.max(...COMMANDS.map((c) => c.name.length + c.synopsis.length)) + 3;
+  const w = Math.max(...COMMANDS.map((c) => c.name.length)) + 3;
   return [
-    'psilon — PSiLON Net / PSiLON ResNet (arXiv 2404.19112)', '', 'Usage:',
-    ...COMMANDS.map((c) => `  psilon ${`${c.name} ${c.synopsis}`.padEnd(w)}${c.summary.split(' (')[0]}`),
+    'psilon — PSiLON Net / PSiLON ResNet (arXiv 2404.19112)', '', 'Usage: psilon <command> [options]', '', 'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}${c.summary}`),
     '', `Experiments: ${Object.keys(EXPERIMENTS).join(', ')}.`,
-    "Run 'psilon <command> --help' for the options of a command.",
+    "Run 'psilon <command> --help' for the usage and options of a command.",
   ].join('\n');
 }
 

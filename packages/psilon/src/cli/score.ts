@@ -54,7 +54,7 @@ export const predictCommand: CommandDecl = {
   synopsis: '--model-file <m.json> --data <file.csv|.arff> [--out <predictions.csv>]',
   summary: 'write one prediction per row of a table file',
   description: `${SCORE_DESCRIPTION}\nEach row: the prediction in the target's units (regression) or the class and its probability.`,
-  options: scoreOptions({ out: { arg: '<file>', help: 'write the CSV here (atomically; never over an input file)', helpDefault: 'stdout' } }),
+  options: scoreOptions({ out: { arg: '<file>', help: 'write the CSV to this file, atomically, never over an input file', helpDefault: 'stdout' } }),
   async run(o, _p, io) {
     await score(o, 'predict', io, (p, { prep }) => {
       const rows = p.task === 'regression'

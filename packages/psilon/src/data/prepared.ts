@@ -6,7 +6,7 @@
  * never re-typed or re-numbered from its own rows.
  */
 import type { Dataset, Task } from './dataset.js';
-import { parseARFF, parseCSV, type CSVOptions, type Table } from './parse.js';
+import { csvHeader, parseARFF, parseCSV, type CSVOptions, type Table } from './parse.js';
 import type { Standardizer, TargetScaler } from './preprocess.js';
 
 /** What a model needs to turn a new table into its inputs and its outputs back into the target's units. */
@@ -116,32 +116,12 @@ export interface ScoreFileOptions extends Pick<CSVOptions, 'na' | 'categorical' 
 export function tableForModel(p: Preprocessing, text: string, o: ScoreFileOptions): Table {
   if (/\.arff$/i.test(o.file)) return parseARFF(text);
   const delimiter = o.delimiter ?? ',';
-  const header = headerOf(text, delimiter);
+  const header = csvHeader(text.replace(/^\uFEFF/, ''), delimiter);
   const oneHot = new Set<string>();
   try {
     sources(p, header, o.file).forEach((s) => { if (s.value !== undefined) oneHot.add(header[s.column]!); });
   } catch { /* a missing column: applyPreprocessing names it */ }
   return parseCSV(text, { file: o.file, na: o.na, categorical: [...new Set([...(o.categorical ?? []), ...oneHot])], ...(o.delimiter !== undefined ? { delimiter } : {}) });
-}
-
-/**
- * The column names of a CSV text's header (its first non-empty line; fields may be quoted,
- * `""` a quote inside), trimmed as parseCSV trims them. Used only to choose which columns to
- * read as categories; parseCSV reads the file itself.
- */
-function headerOf(text: string, delimiter: string): string[] {
-  const line = text.replace(/^\uFEFF/, '').split(/\r\n|\n|\r/).find((l) => l.trim() !== '') ?? '';
-  const out: string[] = [];
-  let cur = '', quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') { cur += '"'; i++; } else if (ch === '"') quoted = false; else cur += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === delimiter) { out.push(cur.trim()); cur = ''; } else cur += ch;
-  }
-  out.push(cur.trim());
-  return out;
 }
 
 /**
