@@ -3,8 +3,9 @@
  * files (compared after resolving links, and by device and inode for hard links), a file
  * output must not name a folder (nor a folder output a file), and the place must be writable.
  */
-import { lstatSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { writeFileAtomic } from '../experiments/index.js';
 import { UsageError } from './args.js';
 
 /** A path the user gave, with the flag that gave it. */
@@ -105,4 +106,10 @@ export function checkDirOutput(out: PathArg, inputs: readonly PathArg[], files: 
   }
   for (const f of files.filter((f) => !f.endsWith('/') && !f.startsWith('*.'))) refuseInputs({ flag: out.flag, path: join(out.path, f) }, inputs, '');
   probe(out.flag, out.path);
+}
+
+/** Writes a file output checked by {@link checkFileOutput}: its folder made now, the file written atomically. */
+export function writeOutput(path: string, text: string): void {
+  mkdirSync(dirname(resolve(path)), { recursive: true });
+  writeFileAtomic(path, text);
 }

@@ -1,13 +1,13 @@
 /** `psilon predict` and `psilon evaluate`: score a saved model on a table file. The library predicts; this only formats. */
-import { readInputText, tableForModel } from '../data/index.js';
+import { readInputText, tableForModel, type Preprocessing, type Table } from '../data/index.js';
 import { loadModel } from '../nn/index.js';
 import { predict, scorePredictions, type Predictions } from '../train/index.js';
-import { textTable, writeFileAtomic } from '../experiments/index.js';
+import { textTable } from '../experiments/index.js';
 import { HELP, UsageError, type CommandDecl, type OptionDecls, type Values } from './args.js';
 import { BACKEND_OPTIONS, threadsOf, withBackend } from './backend.js';
 import { DATA_FLAGS, notes, readModelFile, tableOptions } from './data.js';
 import { note, say, type Io } from './io.js';
-import { checkFileOutput } from './paths.js';
+import { checkFileOutput, writeOutput } from './paths.js';
 
 const SCORE_DESCRIPTION = `The file needs the feature columns the model was trained on (matched by name; a missing one is an
 error), read through the model's own preprocessing: its standardization, its one-hot categories (matched
@@ -25,7 +25,7 @@ const scoreOptions = (extra: OptionDecls): OptionDecls => ({
 });
 
 /** Model, table and predictions of a score command, every input checked before the backend starts. */
-async function score(o: Values, mode: 'predict' | 'evaluate', io: Io, out: (p: Predictions, ctx: { o: Values; prep: Parameters<typeof scorePredictions>[1]; table: Parameters<typeof scorePredictions>[2]; file: string }) => void): Promise<void> {
+async function score(o: Values, mode: 'predict' | 'evaluate', io: Io, out: (p: Predictions, ctx: { prep: Preprocessing; table: Table; file: string }) => void): Promise<void> {
   if (!o['model-file'] || !o.data) throw new UsageError(`${mode}: --model-file and --data are required ('psilon ${mode} --help')`);
   const modelFile = String(o['model-file']), file = String(o.data);
   threadsOf(o);
@@ -42,7 +42,7 @@ async function score(o: Values, mode: 'predict' | 'evaluate', io: Io, out: (p: P
     try {
       const p = await predict(model, prep, table, file);
       notes(io, p.notes);
-      out(p, { o, prep, table, file });
+      out(p, { prep, table, file });
     } finally {
       model.dispose();
     }
@@ -62,7 +62,7 @@ export const predictCommand: CommandDecl = {
         : p.labels!.map((l, i) => `${csvCell(l)},${p.probability![i]!.toPrecision(6)}`);
       const header = p.task === 'regression' ? `${csvCell(`${prep.target}_predicted`)}` : `${csvCell(`${prep.target}_predicted`)},probability`;
       const csv = `${[header, ...rows].join('\n')}\n`;
-      if (o.out) { writeFileAtomic(String(o.out), csv); note(io, `wrote ${p.n} predictions to ${String(o.out)}`); } else io.stdout(csv);
+      if (o.out) { writeOutput(String(o.out), csv); note(io, `wrote ${p.n} predictions to ${String(o.out)}`); } else io.stdout(csv);
     });
   },
 };

@@ -1,12 +1,12 @@
 /** `psilon train`: train one model and print its test metrics. */
 import { lipschitzBound, MODELS, saveModel } from '../nn/index.js';
 import { evaluate, formatSeconds, train, type Schedule } from '../train/index.js';
-import { textTable, writeJsonAtomic } from '../experiments/index.js';
+import { textTable } from '../experiments/index.js';
 import { HELP, num, UsageError, type CommandDecl, type Values } from './args.js';
 import { BACKEND_OPTIONS, threadsOf, withBackend } from './backend.js';
 import { checkDataFlag, DATA_FLAGS, dataInputs, loadData } from './data.js';
 import { say } from './io.js';
-import { checkFileOutput } from './paths.js';
+import { checkFileOutput, writeOutput } from './paths.js';
 
 /** The seed option (shared by the commands that draw random numbers). */
 export const SEED = { seed: { arg: '<n>', default: '0', help: 'seed of initialisation, splits and shuffles' } };
@@ -95,7 +95,7 @@ export const trainCommand: CommandDecl = {
           ],
         }));
         if (o.save) {
-          writeJsonAtomic(String(o.save), await saveModel(model, d.preprocessing));
+          writeOutput(String(o.save), JSON.stringify(await saveModel(model, d.preprocessing)));
           say(io, `saved to ${String(o.save)}`);
         }
       } finally {
