@@ -108,14 +108,14 @@ describe('psilon CLI', () => {
       writeFileSync(file, irisCsv((l) => l !== 'setosa'));
       const { printed, share } = await bothWays(file, iris.classes);
       expect(share).toBeGreaterThan(0.3); // the model is not useless, so the old 0 was wrong
-      expect(printed).toBeCloseTo(share, 4);
+      expect(printed).toBeCloseTo(share, 3); // 4 significant digits printed
     });
 
     it('evaluate reports labels the model never saw and scores the known ones', async () => {
       const file = join(sd, 'martian.csv');
       writeFileSync(file, irisCsv(() => true, (l, i) => (i % 10 === 0 ? 'martian' : l)));
       const { printed, share, ev } = await bothWays(file, iris.classes);
-      expect(printed).toBeCloseTo(share, 4);
+      expect(printed).toBeCloseTo(share, 3); // 4 significant digits printed
       expect(ev.out).toMatch(/rows with a known label +135/);
       expect(ev.out).toMatch(/accuracy \(over the known labels\)/);
       expect(ev.out).toMatch(/15 row\(s\) hold label\(s\) the model never saw: martian \(15\)/);
@@ -134,7 +134,7 @@ describe('psilon CLI', () => {
       const acc = Number(/accuracy +([\d.]+)/.exec(ev.out)![1]);
       const pr = await run(['predict', '--backend', 'cpu', '--model-file', m, '--data', one]);
       const labels = pr.out.split('\n').slice(1).map((l) => l.split(',')[0]);
-      expect(acc).toBeCloseTo(labels.filter((l) => l === 'yes').length / labels.length, 4);
+      expect(acc).toBeCloseTo(labels.filter((l) => l === 'yes').length / labels.length, 3);
     });
 
     it('one-hot categories are matched by value whatever the other rows hold; a missing column is an error; predict writes only CSV to stdout', async () => {
@@ -164,6 +164,11 @@ describe('psilon CLI', () => {
       const o = await run(['predict', '--backend', 'cpu', '--model-file', m, '--data', only]);
       expect(o.err).toBe('');
       expect(o.out.split('\n').slice(1).map(Number)).toEqual(want);
+      // evaluate's RMSE is the RMSE of predict's values against the file's target, in the target's units
+      const ev = await run(['evaluate', '--backend', 'cpu', '--model-file', m, '--data', train]);
+      const ys = rows.slice(1).map((r) => Number(r.split(',')[2]));
+      const rmse = Math.sqrt(ys.reduce((a, y, i) => a + (Number(allLines[i + 1]) - y) ** 2, 0) / ys.length);
+      expect(Number(/RMSE \(target units\) +([\d.e-]+)/.exec(ev.out)![1])).toBeCloseTo(rmse, 2); // the table prints 4 significant digits
       const noC = join(sd, 'no-c.csv');
       writeFileSync(noC, 'a\n1\n2\n');
       const r = await run(['predict', '--backend', 'cpu', '--model-file', m, '--data', noC]);

@@ -47,6 +47,9 @@ export interface CommandDecl {
 /** The `--help` flag every command has. */
 export const HELP: OptionDecls = { help: { type: 'boolean', short: 'h', help: 'show this help' } };
 
+/** The `--seed` option of the commands that draw random numbers. */
+export const SEED: OptionDecls = { seed: { arg: '<n>', default: '0', help: 'seed of initialisation, splits and shuffles' } };
+
 /** The help text of a command, generated from its declaration. */
 export function helpOf(c: CommandDecl): string {
   const lines = [`psilon ${c.name}: ${c.summary}`, '', `Usage: psilon ${c.name} ${c.synopsis}`];

@@ -101,7 +101,7 @@ export function readModelFile(path: string): SavedModel & { preprocessing: Prepr
   } catch (e) {
     if (e instanceof RangeError) throw new Error(`${path}: not a saved model: the JSON is nested too deeply`);
     const at = /position (\d+)/.exec((e as Error).message)?.[1];
-    throw new Error(`${path}: not a saved model: the JSON is damaged or truncated${at ? ` at byte ${at}` : ` (${text.length} bytes)`}`);
+    throw new Error(`${path}: not a saved model: the JSON is damaged or truncated (${at ? `at character ${at}` : `it ends after ${text.length} characters`})`);
   }
   const s = saved as Partial<SavedModel> | null;
   if (!s || typeof s !== 'object' || Array.isArray(s) || s.format !== 'psilon-model') throw new Error(`${path}: not a saved psilon model (its format field is not 'psilon-model')`);

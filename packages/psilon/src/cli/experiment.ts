@@ -12,12 +12,11 @@ import {
   writeReport, type ExperimentResult, type Size,
 } from '../experiments/index.js';
 import { readInputText } from '../data/index.js';
-import { HELP, num, UsageError, type CommandDecl, type Values } from './args.js';
+import { HELP, num, SEED, UsageError, type CommandDecl, type Values } from './args.js';
 import { BACKEND_OPTIONS, threadsOf, withBackend } from './backend.js';
 import { DATA_FLAGS, tableOptions } from './data.js';
 import { say, type Io } from './io.js';
 import { checkDirOutput } from './paths.js';
-import { SEED } from './train.js';
 
 /** The files a run folder holds (relative; 'points/' the whole folder, '*.svg' the plots). */
 const RUN_FOLDER_FILES = ['run.json', 'report.md', 'points/', '*.svg'];

@@ -2,14 +2,11 @@
 import { lipschitzBound, MODELS, saveModel } from '../nn/index.js';
 import { evaluate, formatSeconds, train, type Schedule } from '../train/index.js';
 import { textTable } from '../experiments/index.js';
-import { HELP, num, UsageError, type CommandDecl, type Values } from './args.js';
+import { HELP, num, SEED, UsageError, type CommandDecl, type Values } from './args.js';
 import { BACKEND_OPTIONS, threadsOf, withBackend } from './backend.js';
 import { checkDataFlag, DATA_FLAGS, dataInputs, loadData } from './data.js';
 import { say } from './io.js';
 import { checkFileOutput, writeOutput } from './paths.js';
-
-/** The seed option (shared by the commands that draw random numbers). */
-export const SEED = { seed: { arg: '<n>', default: '0', help: 'seed of initialisation, splits and shuffles' } };
 
 /** OneCycle's default warm-up fraction. */
 const PCT_START = 0.2;
