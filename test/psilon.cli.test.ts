@@ -173,7 +173,7 @@ describe('psilon CLI', () => {
       writeFileSync(noC, 'a\n1\n2\n');
       const r = await run(['predict', '--backend', 'cpu', '--model-file', m, '--data', noC]);
       expect(r.code).toBe(1);
-      expect(r.err).toMatch(/no-c\.csv lacks the feature column 'c' the model was trained on$/);
+      expect(r.err).toMatch(/no-c\.csv lacks the feature column\(s\) c that the model was trained on$/);
     });
   });
 

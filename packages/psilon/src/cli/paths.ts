@@ -71,9 +71,9 @@ function probe(flag: string, dir: string): void {
   }
   // a file where a folder of the path should be
   for (let d = resolve(dir); d !== at; d = dirname(d)) {
-    try { if (!statSync(d).isDirectory()) throw new UsageError(`${flag}: ${d} is a file, not a folder`); } catch (e) { if (e instanceof UsageError) throw e; }
+    try { if (!statSync(d).isDirectory()) throw new UsageError(`${flag}: cannot write to ${d} (ENOTDIR): it is a file, not a folder`); } catch (e) { if (e instanceof UsageError) throw e; }
   }
-  if (!statSync(at).isDirectory()) throw new UsageError(`${flag}: ${at} is a file, not a folder`);
+  if (!statSync(at).isDirectory()) throw new UsageError(`${flag}: cannot write to ${at} (ENOTDIR): it is a file, not a folder`);
 }
 
 /**

@@ -96,8 +96,7 @@ function sources(p: Preprocessing, columns: readonly string[], file: string): So
     return { column: -1 };
   });
   if (missing.size) {
-    const names = [...missing].map((m) => `'${m}'`).join(', ');
-    throw new Error(`${file} lacks the feature column${missing.size > 1 ? 's' : ''} ${names} the model was trained on`);
+    throw new Error(`${file} lacks the feature column(s) ${[...missing].join(', ')} that the model was trained on`);
   }
   return out;
 }
