@@ -21,18 +21,21 @@ import { checkDirOutput } from './paths.js';
 /** The files a run folder holds (relative; 'points/' the whole folder, '*.svg' the plots). */
 const RUN_FOLDER_FILES = ['run.json', 'report.md', 'points/', '*.svg'];
 
-/** The most worker threads: one per core (each runs one single-threaded backend). */
-export const MAX_WORKERS = availableParallelism();
+/**
+ * The most worker threads: one per core (each runs one single-threaded backend), but never
+ * fewer than 4, so a small parallel run behaves the same on any machine.
+ */
+export const MAX_WORKERS = Math.max(4, availableParallelism());
 
 /**
  * The workers to start: `--workers` ('auto': every core), capped at the points this run has
  * and at {@link MAX_WORKERS}; `why` says what capped it.
  */
 export function workersFor(flag: unknown, points: number): { workers: number; why?: string } {
-  const asked = flag === 'auto' ? MAX_WORKERS : num('workers', flag, { int: true, min: 1 });
+  const asked = flag === 'auto' ? availableParallelism() : num('workers', flag, { int: true, min: 1 });
   const byPoints = Math.max(1, points);
   if (asked > byPoints && byPoints <= MAX_WORKERS) return { workers: byPoints, why: `the ${points} grid point(s) of this run` };
-  if (asked > MAX_WORKERS) return { workers: MAX_WORKERS, why: `the machine's ${MAX_WORKERS} cores` };
+  if (asked > MAX_WORKERS) return { workers: MAX_WORKERS, why: `at most ${MAX_WORKERS} workers (one per core, at least 4)` };
   return { workers: asked };
 }
 
@@ -59,7 +62,7 @@ Experiments:
     ...DATA_FLAGS,
     out: { arg: '<dir>', default: 'results', help: 'where run folders go; the folder is <name>-<size>-<hash of the options>' },
     'run-dir': { arg: '<dir>', help: 'use this run folder instead' },
-    workers: { arg: '<n>', default: '1', help: "grid points in parallel, one worker thread each ('auto': every core; capped at the run's points and the cores)" },
+    workers: { arg: '<n>', default: '1', help: "grid points in parallel, one worker thread each ('auto': every core; capped at the run's points and at one per core, at least 4)" },
     shard: { arg: '<i/n>', help: "run only shard i of n (1-based), e.g. a Slurm array task's $SLURM_ARRAY_TASK_ID/n" },
     ...BACKEND_OPTIONS,
     ...SEED,
