@@ -114,7 +114,7 @@ describe('run folders know what they hold', () => {
     expect(r.err).toMatch(/run\.json: a run folder of an older psilon \(no run key\)/);
     writeFileSync(join(dir, 'run.json'), '{"experiment": "fig');
     r = await run(['report', dir]);
-    expect(r.err).toMatch(/run\.json: damaged run record/);
+    expect(r.err).toMatch(/run\.json: not a run record: the JSON is damaged or truncated/);
     expect(r.code).toBe(1);
     expect(r.err.split('\n')).toHaveLength(1);
   });

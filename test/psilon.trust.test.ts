@@ -183,8 +183,8 @@ describe('outputs, limits, divergence', () => {
   it('--epochs too small for OneCycle says how many are needed, for 1 as for 5', async () => {
     for (const e of ['1', '5']) {
       const r = await cli(['train', '--data', good, '--target', 'y', '--epochs', e, '--backend', 'cpu']);
-      expect(r.code).toBe(1);
-      expect(r.err).toMatch(/OneCycle needs pctStart·epochs > 1 \(pctStart 0\.2 needs at least 6 epochs\), got \d epochs/);
+      expect(r.code).toBe(2); // a usage error, found before the data is read
+      expect(r.err).toMatch(/--epochs \d is too few for --schedule onecycle with --pct-start 0\.2 .*use --epochs 6 or more, or --schedule constant/);
     }
   });
 

@@ -10,7 +10,7 @@ export {
   subset, tabularSplits, fractionSplits, fitStandardizer, standardize, fitTargetScaler, scaleTarget, prepareTabular,
   type Splits, type Standardizer, type TargetScaler,
 } from './data/preprocess.js';
-export { preprocessingOf, applyPreprocessing, type Preprocessing } from './data/prepared.js';
+export { preprocessingOf, applyPreprocessing, checkPreprocessing, tableForModel, type Preprocessing, type ScoreFileOptions } from './data/prepared.js';
 export { netPathNorm, resnetImprovedBound, chainPathNorm, resnetPathBound, type ResNetBound } from './norms/index.js';
 export * from './nn/index.js';
 export * from './sparsity/index.js';

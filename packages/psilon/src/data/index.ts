@@ -1,5 +1,5 @@
 export type { Dataset, Task } from './dataset.js';
-export { preprocessingOf, applyPreprocessing, type Preprocessing } from './prepared.js';
+export { preprocessingOf, applyPreprocessing, checkPreprocessing, tableForModel, type Preprocessing, type ScoreFileOptions } from './prepared.js';
 export { parseCSV, parseARFF, parseIDX, tableToDataset, idxToDataset, MAX_INTEGER_CLASSES, type Table, type CSVOptions, type TableOptions, type IdxArray } from './parse.js';
 export { loadBoston, loadIris, loadMnist } from './bundled.js';
 export {

@@ -44,6 +44,16 @@ function splitLine(line: string, delim: string, lineNo: number): string[] {
 }
 
 /**
+ * The column names of a CSV text's header row (its first non-empty line), as {@link parseCSV}
+ * reads them, without reading the rest of the file.
+ */
+export function csvHeader(text: string, delimiter = ','): string[] {
+  const lines = text.split(/\r?\n/);
+  const at = lines.findIndex((l) => l.trim() !== '');
+  return at < 0 ? [] : splitLine(lines[at]!, delimiter, at + 1);
+}
+
+/**
  * Parses CSV text with a header row. Column typing (README "Data rules"): a column is
  * numeric when its cells parse as finite numbers; a column where most cells are numbers
  * but some are not is an error naming the line, column and value (a stray `3.5a`, `NA`

@@ -1,9 +1,12 @@
 /**
  * The preprocessing of a tabular model, kept beside it so a saved model can score
  * new files (`psilon predict`, `psilon evaluate`): the feature columns it was trained
- * on, their standardization, the target's scaling and the class names.
+ * on, their standardization, the target's scaling and the class names. The saved
+ * model is the single source of these facts: a scored file is read through them,
+ * never re-typed or re-numbered from its own rows.
  */
 import type { Dataset, Task } from './dataset.js';
+import { csvHeader, parseARFF, parseCSV, type CSVOptions, type Table } from './parse.js';
 import type { Standardizer, TargetScaler } from './preprocess.js';
 
 /** What a model needs to turn a new table into its inputs and its outputs back into the target's units. */
@@ -28,27 +31,136 @@ export function preprocessingOf(data: Dataset & { classes?: string[] }, target: 
   return { features: data.features, mean: Array.from(st.mean), std: Array.from(st.std), task: data.task, target, scale, classes: data.classes };
 }
 
+const isArrayOf = (a: unknown, ok: (v: unknown) => boolean): boolean => Array.isArray(a) && a.every(ok);
+const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+
 /**
- * The model's inputs from a new dataset of the same file format: columns matched by
- * name (a one-hot value the training data did not have is all zeros, and counted),
- * then standardized as in training. Returns the [n, d] inputs and notes.
+ * Checks a preprocessing read from a file against the model it came with (`outDim`, `inDim`):
+ * types, lengths, finite statistics, a positive std, classes that fit the outputs.
+ * Throws `damaged preprocessing: <what>` naming the first bad field.
  */
-export function applyPreprocessing(p: Preprocessing, data: Dataset): { x: Float64Array; notes: string[] } {
-  const names = data.features ?? [];
-  const index = new Map(names.map((f, j) => [f, j]));
-  const notes: string[] = [];
-  const unknown = names.filter((f) => !p.features.includes(f));
-  if (unknown.length) notes.push(`ignored ${unknown.length} column value(s) the model was not trained on: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}`);
-  const missing = p.features.filter((f) => !index.has(f) && !f.includes('='));
-  if (missing.length) throw new Error(`the file lacks the feature column(s) ${missing.join(', ')} the model was trained on`);
-  const d = p.features.length;
-  const x = new Float64Array(data.n * d);
-  p.features.forEach((f, k) => {
-    const j = index.get(f);
-    for (let i = 0; i < data.n; i++) {
-      const v = j === undefined ? 0 : data.x[i * data.d + j]!;
-      x[i * d + k] = (v - p.mean[k]!) / p.std[k]!;
-    }
+export function checkPreprocessing(p: unknown, dims: { inDim: number; outDim: number }): asserts p is Preprocessing {
+  const bad = (what: string): never => { throw new Error(`damaged preprocessing: ${what}`); };
+  if (!p || typeof p !== 'object' || Array.isArray(p)) bad('not an object');
+  const q = p as Record<string, unknown>;
+  if (!isArrayOf(q.features, (v) => typeof v === 'string')) bad('features is not a list of column names');
+  const features = q.features as string[];
+  if (features.length !== dims.inDim) bad(`${features.length} features, the model has ${dims.inDim} inputs`);
+  for (const k of ['mean', 'std'] as const) {
+    if (!Array.isArray(q[k]) || (q[k] as unknown[]).length !== features.length) bad(`${k} does not have one value per feature`);
+    const i = (q[k] as unknown[]).findIndex((v) => !finite(v) || (k === 'std' && (v as number) <= 0));
+    if (i >= 0) bad(`${k}[${i}] is ${JSON.stringify((q[k] as unknown[])[i])}${k === 'std' ? ', not a positive number' : ', not a finite number'}`);
+  }
+  if (typeof q.target !== 'string') bad('target is not a column name');
+  if (q.task === 'regression') {
+    const s = q.scale as Record<string, unknown> | undefined;
+    if (!s || !finite(s.median) || !finite(s.halfIqr) || !((s.halfIqr as number) > 0)) bad('scale needs a finite median and a positive halfIqr');
+    if (dims.outDim !== 1) bad(`a regression model has 1 output, this one ${dims.outDim}`);
+  } else if (q.task === 'binary' || q.task === 'multiclass') {
+    if (!isArrayOf(q.classes, (v) => typeof v === 'string')) bad('classes is not a list of names');
+    const k = (q.classes as string[]).length;
+    const want = q.task === 'binary' ? 2 : dims.outDim;
+    if (k !== want || k < 2 || (q.task === 'binary' && dims.outDim !== 1)) bad(`${k} classes for a ${q.task} model with ${dims.outDim} output(s)`);
+  } else bad(`task is ${JSON.stringify(q.task)}, not regression, binary or multiclass`);
+}
+
+/** How a feature is read from a table: a numeric column, or one value of a one-hot encoded column. */
+type Source = { column: number; value?: string };
+
+/**
+ * The category of `cats` a table cell holds: the one written the same, else the one of equal
+ * numeric value ('3.0' and the number 3 are category '3'); undefined when none.
+ */
+export function categoryOf(cell: number | string, cats: readonly string[]): string | undefined {
+  const s = String(cell);
+  if (cats.includes(s)) return s;
+  const a = Number(s);
+  if (s.trim() === '' || !Number.isFinite(a)) return undefined;
+  return cats.find((c) => c.trim() !== '' && Number(c) === a);
+}
+
+/**
+ * Where each feature of `p` comes from in a table with these columns: a column of the same
+ * name (numeric), else the longest column `c` with the feature named `c=value` (one-hot).
+ * A feature found nowhere is an error naming its column.
+ */
+function sources(p: Preprocessing, columns: readonly string[], file: string): Source[] {
+  const missing = new Set<string>();
+  const out = p.features.map((f): Source => {
+    const j = columns.indexOf(f);
+    if (j >= 0) return { column: j };
+    let best = -1;
+    columns.forEach((c, k) => { if (f.startsWith(`${c}=`) && (best < 0 || c.length > columns[best]!.length)) best = k; });
+    if (best >= 0) return { column: best, value: f.slice(columns[best]!.length + 1) };
+    missing.add(f.includes('=') ? f.slice(0, f.indexOf('=')) : f);
+    return { column: -1 };
   });
-  return { x, notes };
+  if (missing.size) {
+    throw new Error(`${file} lacks the feature column(s) ${[...missing].join(', ')} that the model was trained on`);
+  }
+  return out;
+}
+
+/** Options of {@link tableForModel}. */
+export interface ScoreFileOptions extends Pick<CSVOptions, 'na' | 'categorical' | 'delimiter'> {
+  /** The file's name, for messages; `.arff` files are read as ARFF. */
+  file: string;
+}
+
+/**
+ * Parses a file to be scored by a model with preprocessing `p`: the columns the model
+ * one-hot encodes are read as categories (so a file whose rows of such a column all look
+ * numeric keeps its values as written), whatever the file's other rows hold.
+ */
+export function tableForModel(p: Preprocessing, text: string, o: ScoreFileOptions): Table {
+  if (/\.arff$/i.test(o.file)) return parseARFF(text);
+  const delimiter = o.delimiter ?? ',';
+  const header = csvHeader(text.replace(/^\uFEFF/, ''), delimiter);
+  const oneHot = new Set<string>();
+  try {
+    sources(p, header, o.file).forEach((s) => { if (s.value !== undefined) oneHot.add(header[s.column]!); });
+  } catch { /* a missing column: applyPreprocessing names it */ }
+  return parseCSV(text, { file: o.file, na: o.na, categorical: [...new Set([...(o.categorical ?? []), ...oneHot])], ...(o.delimiter !== undefined ? { delimiter } : {}) });
+}
+
+/**
+ * The model's inputs from a table: each feature read from the column of its name (a missing
+ * one is an error naming it), one-hot values matched by value (a category seen in training
+ * has the same encoding in every file; an unseen one is all zeros and counted in `notes`),
+ * then standardized as in training. Returns the [n, d] row-major inputs and notes.
+ */
+export function applyPreprocessing(p: Preprocessing, table: Table, file = 'the file'): { x: Float64Array; n: number; notes: string[] } {
+  const src = sources(p, table.columns, file);
+  const notes: string[] = [];
+  const used = new Set(src.map((s) => s.column));
+  const ignored = table.columns.filter((c, j) => !used.has(j) && c !== p.target);
+  if (ignored.length) notes.push(`ignored ${ignored.length} column(s) the model was not trained on: ${ignored.slice(0, 5).join(', ')}${ignored.length > 5 ? ', …' : ''}`);
+  const n = table.rows.length, d = p.features.length;
+  const x = new Float64Array(n * d);
+  // per one-hot column: the model's categories, and the category each row holds (by value)
+  const categories = new Map<number, string[]>();
+  src.forEach((s) => { if (s.value !== undefined) categories.set(s.column, [...(categories.get(s.column) ?? []), s.value]); });
+  const held = new Map<number, (string | undefined)[]>();
+  for (const [j, cats] of categories) held.set(j, table.rows.map((row) => categoryOf(row[j]!, cats)));
+  table.rows.forEach((row, i) => {
+    src.forEach((s, k) => {
+      const cell = row[s.column]!;
+      let v: number;
+      if (s.value !== undefined) v = held.get(s.column)![i] === s.value ? 1 : 0;
+      else if (typeof cell === 'number') v = cell;
+      else if (cell.trim() !== '' && Number.isFinite(Number(cell))) v = Number(cell); // a number in a column this file's other rows made categorical
+      else throw new Error(`${file}: data row ${i + 1}, column '${table.columns[s.column]}': '${cell}' is not a number (the model was trained on a numeric column)`);
+      x[i * d + k] = (v - p.mean[k]!) / p.std[k]!;
+    });
+  });
+  for (const [j, rows] of held) {
+    const unseen = new Map<string, number>();
+    rows.forEach((c, i) => { if (c === undefined) { const v = String(table.rows[i]![j]); unseen.set(v, (unseen.get(v) ?? 0) + 1); } });
+    if (unseen.size) {
+      const count = [...unseen.values()].reduce((a, b) => a + b, 0);
+      const values = [...unseen.keys()];
+      notes.push(`column '${table.columns[j]}': ${count} row(s) hold ${values.length} value(s) unseen in training (${values.slice(0, 5).join(', ')}${values.length > 5 ? ', …' : ''}); their one-hot inputs are all 0`);
+    }
+  }
+  return { x, n, notes };
 }

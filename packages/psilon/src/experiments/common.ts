@@ -4,8 +4,7 @@
  * machine with the same protocol and has three sizes: `quick` (seconds; used by
  * the tests), `default` (minutes; the README's main job) and `full` (the paper's sizes).
  */
-import { readFileSync } from 'node:fs';
-import { parseARFF, parseCSV, tableToDataset, type Dataset, type prepareTabular, type Task } from '../data/index.js';
+import { parseARFF, parseCSV, readInputText, tableToDataset, type Dataset, type prepareTabular, type Task } from '../data/index.js';
 import { lipschitzBound, MODELS, type ModelDims } from '../nn/index.js';
 import { evaluate, train } from '../train/index.js';
 import type { PointSpec } from './grid.js';
@@ -73,8 +72,7 @@ export const MIN_ROWS = 20;
 export function loadTableFile(path: string, options: TableFileOptions | string | undefined): Dataset & { notes: string[] } {
   const o = typeof options === 'string' || options === undefined ? { target: options } : options;
   if (!o.target) throw new Error(`a data file needs --target <column>`);
-  let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (e) { throw new Error(`${path}: cannot read the file (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`); }
+  const text = readInputText(path, { what: 'data file' });
   const table = /\.arff$/i.test(path) ? parseARFF(text) : parseCSV(text, { file: path, categorical: o.categorical, na: o.na });
   const d = tableToDataset(table, { target: o.target, task: o.task });
   if (d.n < MIN_ROWS) throw new Error(`${path}: ${d.n} rows: at least ${MIN_ROWS} are needed for train/validation/test splits`);

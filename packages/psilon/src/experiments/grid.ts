@@ -12,8 +12,9 @@
  * experiment's table and plots; it runs wherever all points are present (a single
  * run, or `psilon report` over the shards' folders).
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readInputText } from '../data/read.js';
 import { writeFileAtomic } from './files.js';
 import type { ExperimentResult } from './report.js';
 
@@ -141,7 +142,7 @@ export function readPointRecords<R>(runDir: string, options: ReadPointsOptions =
     const file = join(dir, f);
     const why = (() => {
       let rec: unknown;
-      try { rec = JSON.parse(readFileSync(file, 'utf8'), reviver); } catch (e) { return `damaged (${(e as Error).message.split('\n')[0]})`; }
+      try { rec = JSON.parse(readInputText(file, { what: 'point file' }), reviver); } catch (e) { return `damaged (${(e as Error).message.split('\n')[0]})`; }
       if (typeof rec !== 'object' || rec === null || typeof (rec as PointRecord<R>).id !== 'string') return 'not a point file (no id)';
       const r = rec as PointRecord<R>;
       if (fileName(r.id) !== f) return `holds point '${r.id}', whose file would be ${fileName(r.id)}`;

@@ -8,9 +8,9 @@
  * carries the key's hash, so two different runs never share one.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { readInputBytes } from '../data/read.js';
+import { readInputBytes, readInputText } from '../data/read.js';
 import { removeStaleTemporaries, writeJsonAtomic } from './files.js';
 
 /** An experiment's options as plain data (what travels to workers and identifies a run). */
@@ -86,8 +86,10 @@ export function readRunRecord(dir: string): RunRecord {
   const file = join(dir, 'run.json');
   if (!existsSync(file)) throw new Error(`${dir}: not a run folder (no run.json)`);
   let rec: Partial<RunRecord>;
-  try { rec = JSON.parse(readFileSync(file, 'utf8')) as Partial<RunRecord>; } catch (e) {
-    throw new Error(`${file}: damaged run record (${(e as Error).message.split('\n')[0]})`);
+  const text = readInputText(file, { what: 'run record' });
+  try { rec = JSON.parse(text) as Partial<RunRecord>; } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    throw new Error(`${file}: not a run record: the JSON is damaged or truncated (${text.length} characters)`);
   }
   if (typeof rec !== 'object' || rec === null || typeof rec.experiment !== 'string' || typeof rec.options !== 'object' || rec.options === null) {
     throw new Error(`${file}: not a psilon run record (no experiment and options)`);
