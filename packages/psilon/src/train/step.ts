@@ -70,7 +70,7 @@ export interface TrainStepResult {
  * the function's first `await`, so steps of several models started together (e.g. in
  * `Promise.all`) go to the device as one submission before any read-back; then L, the
  * objective and R come back in one read. The caller owns `batch` (it is not disposed).
- * Throws {@link NonFiniteLossError}, naming `options.where`, when L or the objective is
+ * Throws core's `NonFiniteLossError`, naming `options.where`, when L or the objective is
  * NaN or ±∞; the update has been applied by then, so the model is no longer usable.
  */
 export async function trainStep(model: Model, optimizer: Optimizer, batch: { x: Tensor; y: Tensor }, options: TrainStepOptions): Promise<TrainStepResult> {
