@@ -1,7 +1,8 @@
 /** PSiLON Net and ResNet train on small synthetic tasks; pruning gives exact zeros at a bounded cost. */
 import { describe, expect, it, vi } from 'vitest';
 import * as C from '@psilon/core';
-import { Adam, NonFiniteLossError, RNG, Tensor } from '@psilon/core';
+import { Adam, CpuBackend, NonFiniteLossError, RNG, Tensor, type Backend } from '@psilon/core';
+import { describeBackends, TRAINING_BACKENDS } from './helpers/backends.js';
 import {
   batchTensors, evaluate, exactSparsity, objective, prune, psilonNet, psilonResNet, regularizer, taskLoss, train, trainStep, selectLambda, type Dataset,
 } from 'psilon';
@@ -152,3 +153,33 @@ describe('trainStep', () => {
     opt.dispose(); net.dispose();
   });
 });
+
+describeBackends('trainStep', (it) => {
+  const data = regression(48, 8);
+  const all = Array.from({ length: data.n }, (_, i) => i);
+  /** Two models' steps started together, then one more step of the first; the read-back values and the backend's submissions. */
+  async function steps(be: Backend) {
+    const prev = C.setBackend(be);
+    try {
+      const nets = [psilonNet({ inDim: 6, hidden: 8, outDim: 1, nHidden: 2, seed: 1 }), psilonResNet({ inDim: 6, hidden: 8, outDim: 1, nHidden: 3, seed: 2 })];
+      const opts = nets.map((n) => new Adam(n.parameters(), { lr: 1e-2 }));
+      const batch = batchTensors(data, all, 'float32');
+      const submissions = () => (be as { stats?: () => { submissions: number } }).stats?.().submissions;
+      const s0 = submissions();
+      const both = await Promise.all(nets.map((n, i) => trainStep(n, opts[i]!, batch, { task: 'regression', lambda: 1e-3 })));
+      const s1 = submissions();
+      const next = await trainStep(nets[0]!, opts[0]!, batch, { task: 'regression', lambda: 1e-3, objective: 'sum' });
+      const s2 = submissions();
+      opts.forEach((o) => o.dispose()); nets.forEach((n) => n.dispose()); batch.x.dispose(); batch.y.dispose();
+      return { values: [...both, next], submitted: s0 === undefined ? undefined : [s1! - s0, s2! - s1!] };
+    } finally { C.setBackend(prev); }
+  }
+  it('agrees with cpu float32; on webgpu one submission per read-back (both models\' steps go in the first)', async (be) => {
+    const want = await steps(new CpuBackend());
+    const got = await steps(be);
+    got.values.forEach((r, i) => {
+      for (const k of ['loss', 'objective', 'regularizer'] as const) expect(r[k], `${i} ${k}`).toBeCloseTo(want.values[i]![k], 4);
+    });
+    if (got.submitted) expect(got.submitted).toEqual([2, 1]);
+  });
+}, TRAINING_BACKENDS);
