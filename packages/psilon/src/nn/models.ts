@@ -5,7 +5,7 @@
 import * as C from '@psilon/core';
 import { checkNormKind, checkOptions, RNG, type DType, type Tensor } from '@psilon/core';
 import { chainPathNorm, netPathNorm, squaredFrobeniusSum, resnetImprovedBound, resnetPathBound, type ResNetBound } from '../norms/index.js';
-import { CReLUNormLinear, layerLayout, layerSize, MAX_PARAMETERS, NormLinear, zipLayout, type LayerShape, type NormKind, type WNLayer } from './layers.js';
+import { CReLUNormLinear, layerLayout, layerSize, MAX_PARAMETERS, NormLinear, zipLayout, type LayerShape, type NormKind, type NormLinearOptions, type WNLayer } from './layers.js';
 import { checkPositiveInteger, optionKeys } from './options.js';
 
 /** Which regularizer R a model's objective L + λ·R uses (docs/math.md §6, §4). */
@@ -65,7 +65,7 @@ export type LayoutConfig = Pick<NetConfig, 'arch' | 'inDim' | 'hidden' | 'outDim
  * per layer, how many layers it has and their shape. The one spec of a model's parameters
  * (the names follow the reference code: `embedder`, `representer.<i>.linear`, `predictor`).
  */
-function layerGroups(c: LayoutConfig): { prefix: (i: number) => string; count: number; shape: LayerShape }[] {
+function layerGroups(c: LayoutConfig): [embedder: LayerGroup, blocks: LayerGroup, predictor: LayerGroup] {
   const pair = c.arch === 'resnet'; // the ResNet's blocks and predictor are CReLU layers (V⁺, V⁻)
   return [
     { prefix: () => 'embedder', count: 1, shape: { inDim: c.inDim, outDim: c.hidden, pair: false, shared: c.share, bias: c.bias } },
@@ -73,6 +73,8 @@ function layerGroups(c: LayoutConfig): { prefix: (i: number) => string; count: n
     { prefix: () => 'predictor', count: 1, shape: { inDim: c.hidden, outDim: c.outDim, pair, shared: false, bias: true } },
   ];
 }
+/** Alike layers of a model: the name prefix of its i-th layer, how many, their shape. */
+interface LayerGroup { prefix: (i: number) => string; count: number; shape: LayerShape }
 
 /** How many numbers a model of this configuration holds, by arithmetic: nothing is built, whatever the depth. */
 export function parameterCount(c: LayoutConfig): number {
@@ -170,9 +172,16 @@ abstract class WeightNormModel<R extends RegularizerKind> implements Model {
   abstract forward(x: Tensor): Tensor;
   protected constructor(arch: 'net' | 'resnet', options: NetOptions, where: string, allowed: readonly R[]) {
     this.config = resolve(arch, options, where, allowed);
-    const { inDim, hidden, share, norm, bias, dtype } = this.config;
     this.rng = options.rng ?? new RNG(options.seed ?? 0);
-    this.embedder = new NormLinear({ inDim, outDim: hidden, rng: this.rng, norm, shareG: share, bias, dtype });
+    this.embedder = new NormLinear(this.layerOptions().embedder);
+  }
+
+  /** The options of each layer, from the spec of {@link parameterLayout} (so sizes, shared g and biases are stated once). */
+  protected layerOptions(): { embedder: NormLinearOptions; blocks: NormLinearOptions[]; predictor: NormLinearOptions } {
+    const { norm, dtype } = this.config;
+    const options = ({ shape }: LayerGroup): NormLinearOptions => ({ inDim: shape.inDim, outDim: shape.outDim, rng: this.rng, norm, shareG: shape.shared, bias: shape.bias, dtype });
+    const [embedder, blocks, predictor] = layerGroups(this.config);
+    return { embedder: options(embedder), blocks: Array.from({ length: blocks.count }, () => options(blocks)), predictor: options(predictor) };
   }
 
   /** Every regularizer this architecture accepts, by name: an exhaustive, compiler-checked table. */
@@ -230,10 +239,9 @@ export class NormNet extends WeightNormModel<NetRegularizer> {
 
   constructor(options: NetOptions) {
     super('net', options, 'NormNet', NET_REGULARIZERS);
-    const { hidden, outDim, nHidden, share, norm, bias, dtype } = this.config;
-    const rng = this.rng;
-    this.blocks = Array.from({ length: nHidden - 1 }, () => new NormLinear({ inDim: hidden, outDim: hidden, rng, norm, shareG: share, bias, dtype }));
-    this.predictor = new NormLinear({ inDim: hidden, outDim, rng, norm, shareG: false, bias: true, dtype });
+    const o = this.layerOptions();
+    this.blocks = o.blocks.map((b) => new NormLinear(b));
+    this.predictor = new NormLinear(o.predictor);
   }
 
   /** Z = X·W₁ + b₁, Z = relu(Z)·W_i + b_i per block, ŷ = relu(Z)·W_K + b_K. */
@@ -275,11 +283,9 @@ export class NormResNet extends WeightNormModel<ResNetRegularizer> {
 
   constructor(options: NetOptions) {
     super('resnet', options, 'NormResNet', RESNET_REGULARIZERS);
-    const { hidden, outDim, nHidden, share, norm, bias, dtype } = this.config;
-    const rng = this.rng;
-    this.blocks = Array.from({ length: nHidden - 1 }, () =>
-      new CReLUNormLinear({ inDim: hidden, outDim: hidden, rng, norm, shareG: share, bias, gInit: 0, dtype }));
-    this.predictor = new CReLUNormLinear({ inDim: hidden, outDim, rng, norm, shareG: false, bias: true, gInit: 1, dtype });
+    const o = this.layerOptions();
+    this.blocks = o.blocks.map((b) => new CReLUNormLinear({ ...b, gInit: 0 })); // each block starts as the identity
+    this.predictor = new CReLUNormLinear({ ...o.predictor, gInit: 1 });
   }
 
   /** Z = X·W₁ + b₁, Z ← Z + CReLU-layer(Z) per block, ŷ = CReLU predictor(Z). */
