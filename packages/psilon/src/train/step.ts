@@ -93,7 +93,9 @@ export async function trainStep(model: Model, optimizer: Optimizer, batch: { x: 
   try { read = await values.data(); } finally { values.dispose(); }
   const [loss, obj, reg] = [read[0]!, read[1]!, read[2]!];
   if (!Number.isFinite(loss) || !Number.isFinite(obj)) {
-    throw new NonFiniteLossError(Number.isFinite(loss) ? obj : loss, where, `loss ${loss}, objective ${obj}; lower the learning rate or λ`);
+    throw Number.isFinite(loss)
+      ? new NonFiniteLossError(obj, where, `it is the objective: L = ${loss} is finite, so λ·R overflowed; lower λ or the learning rate`)
+      : new NonFiniteLossError(loss, where, 'lower the learning rate or λ');
   }
   return { loss, objective: obj, regularizer: withR ? reg : Number.NaN };
 }
