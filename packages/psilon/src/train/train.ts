@@ -204,7 +204,6 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
   if (options.init) setParameters(model, options.init);
   const t0 = performance.now();
   const rng = new RNG(options.seed ?? 0);
-  const convention = checkObjective(options.objective, 'train');
   const opt = new Adam(model.parameters(), { lr, ...options.adam });
   const sched = makeSchedule(opt, options);
   const steps: StepRecord[] | undefined = options.recordSteps ? [] : undefined;
@@ -227,7 +226,7 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
         let r: TrainStepResult;
         try {
           r = await trainStep(model, opt, batch, {
-            task: data.task, lambda, objective: convention, regularizer: steps !== undefined, where: `train: epoch ${epoch}, step ${step + 1}`,
+            task: data.task, lambda, objective: options.objective, regularizer: steps !== undefined, where: `train: epoch ${epoch}, step ${step + 1}`,
           });
         } finally { batch.x.dispose(); batch.y.dispose(); }
         steps?.push({ step, loss: r.loss, regularizer: r.regularizer, objective: r.objective, lr: stepLr, beta1 });
