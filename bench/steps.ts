@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as C from '@psilon/core';
 import type { Backend } from '@psilon/kernels';
-import { objective, psilonNet, psilonResNet, regularizer, taskLoss, type Model } from 'psilon';
+import { objective, psilonNet, psilonResNet, regularizer, taskLoss, trainStep, type Model } from 'psilon';
 import { median } from './harness.js';
 import { tfjsSteps } from './peers/tfjs-steps.js';
 
@@ -62,27 +62,21 @@ async function psilonSteps(be: Backend, cfg: StepConfig, steps: number, dtype: C
   const X = C.tensor(x, [cfg.batch, cfg.inDim], { dtype });
   const Y = C.tensor(y, cfg.task === 'multiclass' ? [cfg.batch] : [cfg.batch, 1], { dtype });
   const opt = new C.Adam(model.parameters(), { lr: LR });
-  // L + λR: the form the peers (peers/*) compute
-  const objectiveNow = () => objective(taskLoss(cfg.task, model.forward(X), Y), regularizer(model), LAMBDA, 'sum');
+  // L + λR: the form the peers (peers/*) compute; the step is the library's own (trainStep)
+  const step = { task: cfg.task, lambda: LAMBDA, objective: 'sum' } as const;
   const ms: number[] = [];
   const objs: number[] = [];
   try {
     for (let s = 0; s < steps; s++) {
       const t0 = performance.now();
-      const obj = C.tidy(() => {
-        opt.zeroGrad();
-        const o = objectiveNow();
-        o.backward();
-        opt.step();
-        return o.detach();
-      });
-      objs.push(await obj.item());
-      obj.dispose();
+      objs.push((await trainStep(model, opt, { x: X, y: Y }, step)).objective);
       ms.push(performance.now() - t0);
     }
-    objs.push(await C.tidy(() => C.noGrad(objectiveNow)).item());
+    const after = C.tidy(() => C.noGrad(() => objective(taskLoss(cfg.task, model.forward(X), Y), regularizer(model), LAMBDA, 'sum')));
+    objs.push(await after.item());
+    after.dispose();
   } finally {
-    model.dispose(); X.dispose(); Y.dispose();
+    opt.dispose(); model.dispose(); X.dispose(); Y.dispose();
     C.setBackend(prev);
   }
   return { ms, objectives: [objs[0]!, objs[1]!] };

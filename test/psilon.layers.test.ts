@@ -3,9 +3,11 @@ import { describe, expect, it } from 'vitest';
 import * as C from '@psilon/core';
 import { RNG, tensor } from '@psilon/core';
 import {
-  CReLUNormLinear, NormLinear, exactSparsity, nearSparsity, nearSparsityOf, projectLayer, projectParams, projectVector, prune,
-  psilonNet, psilonResNet, startPruning, advancePruning,
+  CReLUNormLinear, MAX_PARAMETERS, MODELS, NormLinear, NormNet, NormResNet, exactSparsity, nearSparsity, nearSparsityOf, parameterCount,
+  projectLayer, projectVector, prune, psilonNet, psilonResNet, standardNet, startPruning, advancePruning, type Model, type ModelDims,
 } from 'psilon';
+import { checkParameterCount } from '../packages/psilon/src/nn/index.js';
+import { projectParams } from '../packages/psilon/src/sparsity/index.js';
 
 const f64 = (rng: RNG, shape: number[]) => C.randn(shape, { rng, dtype: 'float64' });
 
@@ -114,5 +116,46 @@ describe('projection, pruning and sparsity', () => {
     // embedder (4 columns): dense → 0. Residual block (4 columns): g = 0 at init, so W± = 0 → each column 1.
     // predictor: W⁺ has 3 zeros of 4 → s⁺ = 0.75, s⁻ = 0 → column value (0.75 + 0)/2. Pooled over 9 columns.
     expect(exactSparsity(res)).toBeCloseTo((4 + 0.375) / 9, 12);
+  });
+});
+
+describe('model sizes are checked before anything is allocated', () => {
+  const sizes = [
+    { what: 'a width of 10⁹', o: { inDim: 13, hidden: 1_000_000_000, outDim: 1 } },
+    { what: 'a depth of 10⁷ (the CLI\'s --n-hidden 10000000)', o: { inDim: 13, hidden: 100, outDim: 1, nHidden: 10_000_000 } },
+    { what: 'a depth of 10¹⁵', o: { inDim: 13, hidden: 4, outDim: 1, nHidden: 1e15 } },
+    { what: '10⁶ inputs × 10³ hidden', o: { inDim: 1_000_000, hidden: 1000, outDim: 1, nHidden: 1 } },
+    { what: '10⁷ outputs', o: { inDim: 13, hidden: 100, outDim: 10_000_000, nHidden: 1 } },
+  ];
+  const makers: [string, (o: ModelDims) => Model][] = [
+    ['NormNet', (o) => new NormNet(o)], ['NormResNet', (o) => new NormResNet(o)], ['psilonNet', psilonNet], ['standardNet', standardNet],
+    ['psilonResNet', psilonResNet], ...[...MODELS].map(([name, make]): [string, (o: ModelDims) => Model] => [`MODELS '${name}'`, make]),
+  ];
+  for (const { what, o } of sizes) {
+    it(`${what}: every architecture fails at once with one line, allocating nothing`, () => {
+      const be = C.getBackend(), live = be.liveBuffers();
+      for (const [name, make] of makers) {
+        const t0 = performance.now();
+        let message = '';
+        try { make(o).dispose(); } catch (e) { message = (e as Error).message; }
+        expect(message, name).toMatch(/^\w+: (net|resnet) with inDim \d+, hidden \d+, nHidden [\d.e+]+, outDim \d+ has [\d.]+e\+\d+ parameters, over the limit of 2\.68e\+8 \(1 GiB of float32\); use a smaller width or depth$/);
+        expect(performance.now() - t0, name).toBeLessThan(50);
+        expect(be.liveBuffers(), name).toBe(live);
+      }
+      expect(() => checkParameterCount({ arch: 'resnet', share: true, bias: true, nHidden: 3, ...o }, 'loadModel')).toThrow(/^loadModel: resnet with .* over the limit/);
+    });
+  }
+  it('a layer built alone is checked too, and a model just under the limit counts its parameters by arithmetic', () => {
+    const rng = new RNG(1), live = C.getBackend().liveBuffers();
+    expect(() => new NormLinear({ inDim: 100_000, outDim: 100_000, rng })).toThrow(/^NormLinear: inDim 100000 × outDim 100000 is 1\.00e\+10 parameters, over the limit of 2\.68e\+8$/);
+    expect(() => new CReLUNormLinear({ inDim: 20_000, outDim: 10_000, rng })).toThrow(/^CReLUNormLinear: .* 4\.00e\+8 parameters, over the limit/);
+    expect(C.getBackend().liveBuffers()).toBe(live);
+    for (const make of [psilonNet, psilonResNet, standardNet]) {
+      const m = make({ inDim: 7, hidden: 5, outDim: 3, nHidden: 4 });
+      expect(parameterCount(m.config)).toBe(m.parameters().reduce((s, p) => s + p.size, 0));
+      m.dispose();
+    }
+    expect(parameterCount({ arch: 'net', inDim: 13, hidden: 100, outDim: 1, nHidden: 10_000_000, share: true, bias: true })).toBe(13 * 100 + 1 + 100 + (1e7 - 1) * (100 * 100 + 1 + 100) + 100 + 1 + 1);
+    expect(MAX_PARAMETERS).toBe(2 ** 28);
   });
 });

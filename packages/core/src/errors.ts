@@ -29,8 +29,9 @@ export function named<T>(op: string, shapes: readonly (readonly number[])[], f: 
 }
 
 /**
- * A loss (or objective) that is NaN or ±∞. Thrown by the losses and by `backward()`
- * on synchronous backends; training catches it by type to name the epoch and step.
+ * A loss (or objective) that is NaN or ±∞, thrown by a training loop after it reads the
+ * value back (psilon's `trainStep`, naming the epoch and step). The ops and losses never
+ * read back, so they return NaN as a value instead.
  */
 export class NonFiniteLossError extends Error {
   constructor(readonly value: number, readonly where: string, hint: string) {

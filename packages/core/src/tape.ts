@@ -4,7 +4,7 @@
  * walks the nodes in reverse topological order (micrograd's engine, with
  * multi-output nodes and memory scopes).
  */
-import { checkFinite, fmt } from './errors.js';
+import { fmt } from './errors.js';
 import { keep, tidy } from './memory.js';
 import { Tensor, type BackwardFn, type Node } from './tensor.js';
 
@@ -47,12 +47,11 @@ export interface BackwardOptions {
 /**
  * Fills `.grad` of every leaf tensor with requiresGrad that `root` depends on,
  * accumulating into existing gradients. `root` must be a scalar unless `seed`
- * (∂loss/∂root) is given.
+ * (∂loss/∂root) is given. Nothing is read back: a NaN root gives NaN gradients.
  */
 export function backward(root: Tensor, seed?: Tensor, options: BackwardOptions = {}): void {
   if (!root.requiresGrad) throw new Error(`backward: the tensor ${fmt(root.shape)} does not require grad (no input had requiresGrad)`);
   if (!seed && root.size !== 1) throw new Error(`backward: called on a non-scalar tensor of shape ${fmt(root.shape)}; pass a gradient or reduce it first`);
-  if (root.backend.synchronous && root.size === 1) checkFinite(root.dataSync()[0]!, 'backward', 'check the inputs and the learning rate');
   // reverse topological order of nodes reachable from root
   const order: Node[] = [];
   const seen = new Set<Node>();

@@ -3,27 +3,19 @@
  * layers, closed-form 1-path-norm regularizers, pruning to exact sparsity,
  * sparsity metrics, training and experiments. The folders, bottom up:
  * data ← norms ← nn ← sparsity ← train ← experiments ← cli (imports point down).
+ *
+ * The public API: everything of `psilon/browser` (browser.ts), the data loaders and
+ * file readers, and the experiments' entry points. Helpers the folders share (table
+ * formatting, progress bars, argument parsers, solvers) are not exported; the CLI and
+ * the tests import them from their modules.
  */
+export * from './browser.js';
 export * from './data/index.js';
-export * from './norms/index.js';
 export {
-  NormLinear, CReLUNormLinear, type NormLinearOptions, type CReLUNormLinearOptions, type NormKind, type WNLayer,
-  type WeightBlend, type HasLayers, type LayerParams,
-  NormNet, NormResNet, parameterLayout, MAX_PARAMETERS, psilonNet, standardNet, psilonResNet, resnetVariant, RESNET_VARIANTS, MODELS,
-  NET_REGULARIZERS, RESNET_REGULARIZERS,
-  type Model, type NetOptions, type NetConfig, type RegularizerKind, type NetRegularizer, type ResNetRegularizer,
-  type ResNetVariant, type ModelDims, type Dims,
-  regularizer, pathNormClosedForm, improvedBoundClosedForm, pathNormExplicit, resnetBoundExplicit,
-  l2Penalty, hasClosedForm, lipschitzBound, type LipschitzBound,
-  saveModel, loadModel, parameterNames, type SavedModel,
-} from './nn/index.js';
-export * from './sparsity/index.js';
-export * from './train/index.js';
-export {
-  tabularExperiment, mnistExperiment, pruningExperiment, figure1Experiment, EXPERIMENTS, isExperimentName, PAPER_TABULAR_GRID,
-  runExperiment, runFolder, GRIDS, runGrid, readPoints, parseShard, type RunExperimentOptions, type GridExperiment, type GridRun,
-  type GridRunOptions, type PointSpec, type PointRunner, type ReadPointsOptions, type MnistOptions, type PruningOptions, type NetPoint, type NetPointResult, type VariantResult,
-  MNIST_LAMBDAS, MIN_ROWS, loadTableFile, type TableFileOptions, type Size, type ExperimentName, type ExperimentOptions, type TabularOptions,
+  tabularExperiment, mnistExperiment, pruningExperiment, figure1Experiment, EXPERIMENTS, GRIDS, PAPER_TABULAR_GRID, MNIST_LAMBDAS,
+  runExperiment, runFolder, parseShard, type RunExperimentOptions, type GridExperiment, type GridRun, type GridRunOptions, type PointSpec, type PointRunner,
+  type MnistOptions, type PruningOptions, type NetPoint, type NetPointResult, type VariantResult,
+  loadTableFile, type TableFileOptions, type Size, type ExperimentName, type ExperimentOptions, type TabularOptions,
   linePlot, type Series, type PlotOptions,
-  markdownTable, textTable, writeReport, fmtNum, type ExperimentResult, type ReportMeta, type Table as ResultTable,
+  writeReport, type ExperimentResult, type ReportMeta, type Table as ResultTable,
 } from './experiments/index.js';

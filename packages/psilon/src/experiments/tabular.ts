@@ -17,7 +17,7 @@ function data(o: TabularOptions) {
   return { raw, d, dims, name: o.file ?? 'Boston housing (506 × 13)' };
 }
 
-const gridOf = (o: TabularOptions) => o.grid ?? [...settingsOf(o, TABULAR_SIZES).s.grid];
+const lambdaGridOf = (o: TabularOptions) => o.grid ?? [...settingsOf(o, TABULAR_SIZES).s.grid];
 
 /**
  * Experiment 1 (docs/math.md §9.1): PSiLON Net vs Standard Net vs ridge on Boston
@@ -26,7 +26,7 @@ const gridOf = (o: TabularOptions) => o.grid ?? [...settingsOf(o, TABULAR_SIZES)
  * One grid point per (net, λ), each from a fresh initialisation.
  */
 export const tabular: GridExperiment<TabularOptions, NetPoint, NetPointResult> = {
-  points: (o) => NETS.flatMap(([model]) => gridOf(o).map((lambda) => ({ id: `${model}-lambda=${lambda}`, model, lambda }))),
+  points: (o) => NETS.flatMap(([model]) => lambdaGridOf(o).map((lambda) => ({ id: `${model}-lambda=${lambda}`, model, lambda }))),
   validate: validateNetPoint,
   async runPoint(o, p) {
     const { d, dims } = data(o);
@@ -35,7 +35,7 @@ export const tabular: GridExperiment<TabularOptions, NetPoint, NetPointResult> =
   reduce(o, results) {
     const { size, s } = settingsOf(o, TABULAR_SIZES);
     const { raw, d, dims, name } = data(o);
-    const grid = gridOf(o);
+    const grid = lambdaGridOf(o);
     const points = tabular.points(o);
     const runs = NETS.map(([model, label]) => ({ label, all: resultsOf(results, points, (p) => (p as NetPoint).model === model) }));
     const reg = raw.task === 'regression';

@@ -5,7 +5,7 @@
  */
 import * as C from '@psilon/core';
 import type { Tensor } from '@psilon/core';
-import { l2Penalty as l2PenaltyOf, type ResNetBound } from '../norms/index.js';
+import type { ResNetBound } from '../norms/index.js';
 import type { Model, NormNet, NormResNet } from './models.js';
 
 /** The regularizer R of the model's objective L + λ·R, per its `regularizer` option. */
@@ -39,7 +39,7 @@ export const pathNormExplicit = (model: NormNet): Tensor => model.pathNormExplic
 export const resnetBoundExplicit = (model: NormResNet, bound: ResNetBound): Tensor => model.boundExplicit(bound);
 
 /** Σ ‖W‖²_F over every layer's normalized weights (W⁺ and W⁻ for CReLU layers): the Standard Net penalty. */
-export const l2Penalty = (model: Model): Tensor => l2PenaltyOf(model.layers().flatMap((l) => l.weights()));
+export const l2Penalty = (model: Model): Tensor => model.l2Penalty();
 
 /** A certified Lipschitz bound and the formula that produced it. */
 export interface LipschitzBound {

@@ -4,8 +4,34 @@
  */
 import * as C from '@psilon/core';
 import { checkNormKind, checkOptions, type DType, type NormKind, type RNG, type Tensor } from '@psilon/core';
+import { checkPositiveInteger, optionKeys } from './options.js';
 
 export type { NormKind };
+
+/** The most parameters a model (or one layer) may have: 2²⁸ (1 GiB of float32 weights, before gradients and Adam's moments). */
+export const MAX_PARAMETERS = 2 ** 28;
+
+/** What fixes a layer's parameters: its sizes, a pair of raw matrices (CReLU) or one, a shared g, a bias. */
+export interface LayerShape { inDim: number; outDim: number; pair: boolean; shared: boolean; bias: boolean }
+
+/**
+ * The spec of one layer's parameters, in order, named as the reference code names them under
+ * `prefix`: `<prefix>.weight` (or `.weight_pos`, `.weight_neg`) [in, out], `<prefix>.g` ([1]
+ * when shared, else [out]), `<prefix>.bias` [out] when it has one. Models' `parameterLayout`
+ * and every layer's `namedParameters` are built from it.
+ */
+export function layerLayout(prefix: string, l: LayerShape): { name: string; shape: number[] }[] {
+  return [
+    ...(l.pair ? ['weight_pos', 'weight_neg'] : ['weight']).map((w) => ({ name: `${prefix}.${w}`, shape: [l.inDim, l.outDim] })),
+    { name: `${prefix}.g`, shape: [l.shared ? 1 : l.outDim] },
+    ...(l.bias ? [{ name: `${prefix}.bias`, shape: [l.outDim] }] : []),
+  ];
+}
+
+/** How many numbers `layerLayout` holds, by arithmetic (nothing is built). */
+export function layerSize(l: LayerShape): number {
+  return (l.pair ? 2 : 1) * l.inDim * l.outDim + (l.shared ? 1 : l.outDim) + (l.bias ? l.outDim : 0);
+}
 
 /**
  * A change applied to a layer's normalized weights over a number of training steps:
@@ -39,6 +65,7 @@ export interface NormLinearOptions {
   gInit?: number;
   dtype?: DType;
 }
+const LAYER_KEYS = optionKeys<NormLinearOptions>()(['inDim', 'outDim', 'rng', 'norm', 'shareG', 'bias', 'gInit', 'dtype']);
 
 /**
  * What both weight-normalized layers share: the length g (one per layer when shared,
@@ -58,10 +85,13 @@ abstract class WeightNormalized {
   pruning: WeightBlend | null = null;
   protected readonly dtype: DType;
 
-  constructor(where: string, options: NormLinearOptions) {
-    checkOptions(where, options, ['inDim', 'outDim', 'rng', 'norm', 'shareG', 'bias', 'gInit', 'dtype']);
-    for (const k of ['inDim', 'outDim'] as const) {
-      if (!Number.isInteger(options[k]) || options[k] < 1) throw new Error(`${where}: ${k} must be a positive integer, got ${options[k]}`);
+  constructor(where: string, options: NormLinearOptions, pair: boolean) {
+    checkOptions(where, options, LAYER_KEYS);
+    checkPositiveInteger(options.inDim, where, 'inDim');
+    checkPositiveInteger(options.outDim, where, 'outDim');
+    const size = layerSize({ inDim: options.inDim, outDim: options.outDim, pair, shared: options.shareG ?? false, bias: options.bias !== false });
+    if (size > MAX_PARAMETERS) {
+      throw new Error(`${where}: inDim ${options.inDim} × outDim ${options.outDim} is ${size.toExponential(2)} parameters, over the limit of ${MAX_PARAMETERS.toExponential(2)}`);
     }
     this.inDim = options.inDim;
     this.outDim = options.outDim;
@@ -103,7 +133,6 @@ abstract class WeightNormalized {
     return p.b ? C.add(z, p.b) : z;
   }
 
-  /** Z = (the layer's product of X and W) + b. */
   /** Z = (the layer's product of X and W) + b, with the layer's own parameters. */
   forward(x: Tensor): Tensor { return this.forwardWith(this.params, x); }
 
@@ -112,23 +141,31 @@ abstract class WeightNormalized {
     return C.keep(C.orthogonal([this.inDim, this.outDim], { rng, dtype: this.dtype, requiresGrad: true }));
   }
 
-  /** Names of the raw matrices, as the reference code names them (`weight`, or `weight_pos`/`weight_neg`). */
-  protected abstract readonly rawNames: readonly string[];
-
-  /**
-   * The parameters with the reference code's names under `prefix`: `<prefix>.weight` (or
-   * `.weight_pos`, `.weight_neg`), `<prefix>.g`, `<prefix>.bias`. The one source of
-   * parameter order and names (saving, loading, optimizers, gradient checks).
-   */
-  namedParameters(prefix: string): [string, Tensor][] {
-    const named: [string, Tensor][] = this.rawWeights.map((v, i) => [`${prefix}.${this.rawNames[i]!}`, v]);
-    named.push([`${prefix}.g`, this.g]);
-    if (this.b) named.push([`${prefix}.bias`, this.b]);
-    return named;
+  /** What fixes this layer's parameters (the input of `layerLayout`). */
+  get layerShape(): LayerShape {
+    return { inDim: this.inDim, outDim: this.outDim, pair: this.rawWeights.length === 2, shared: this.shareG, bias: this.b !== null };
   }
 
-  /** The parameters in {@link namedParameters} order. */
-  parameters(): Tensor[] { return this.namedParameters('').map(([, t]) => t); }
+  /** The parameters in `layerLayout` order: the raw matrices, g, the bias. */
+  parameters(): Tensor[] { return [...this.rawWeights, this.g, ...(this.b ? [this.b] : [])]; }
+
+  /** The parameters with `layerLayout`'s names under `prefix` (`<prefix>.weight`, `<prefix>.g`, …). */
+  namedParameters(prefix: string): [string, Tensor][] { return zipLayout(layerLayout(prefix, this.layerShape), this.parameters()); }
+}
+
+/**
+ * Pairs a layout's names with tensors, checking that each tensor has its entry's shape
+ * (a layer or model whose parameters drifted from the spec fails here, not in a saved file).
+ */
+export function zipLayout(layout: readonly { name: string; shape: readonly number[] }[], tensors: readonly Tensor[]): [string, Tensor][] {
+  if (layout.length !== tensors.length) throw new Error(`internal: ${tensors.length} parameters for a layout of ${layout.length}`);
+  return layout.map((p, i) => {
+    const t = tensors[i]!;
+    if (t.rank !== p.shape.length || t.shape.some((d, k) => d !== p.shape[k])) {
+      throw new Error(`internal: parameter '${p.name}' has shape [${t.shape.join(', ')}], the layout says [${p.shape.join(', ')}]`);
+    }
+    return [p.name, t];
+  });
 }
 
 /**
@@ -142,12 +179,11 @@ export class NormLinear extends WeightNormalized {
   readonly v: Tensor;
 
   constructor(options: NormLinearOptions) {
-    super('NormLinear', options);
+    super('NormLinear', options, false);
     this.v = this.orthogonalV(options.rng);
   }
 
   get rawWeights(): Tensor[] { return [this.v]; }
-  protected readonly rawNames = ['weight'];
 
   protected normalize(p: LayerParams): Tensor[] { return [C.weightNorm(p.raw[0]!, p.g, { kind: this.norm })]; }
 
@@ -169,14 +205,13 @@ export class CReLUNormLinear extends WeightNormalized {
   readonly vNeg: Tensor;
 
   constructor(options: CReLUNormLinearOptions) {
-    super('CReLUNormLinear', options);
+    super('CReLUNormLinear', options, true);
     this.vPos = this.orthogonalV(options.rng);
     this.vNeg = C.keep(C.noGrad(() => C.clone(this.vPos))); // an exact copy, on the device
     this.vNeg.requiresGrad = true;
   }
 
   get rawWeights(): Tensor[] { return [this.vPos, this.vNeg]; }
-  protected readonly rawNames = ['weight_pos', 'weight_neg'];
 
   /** [W⁺, W⁻] with one normalizer n = Σ max(|V⁺|, |V⁻|). */
   protected normalize(p: LayerParams): Tensor[] { return C.pairWeightNorm(p.raw[0]!, p.raw[1]!, p.g, { kind: this.norm }); }

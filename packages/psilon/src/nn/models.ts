@@ -4,8 +4,9 @@
  */
 import * as C from '@psilon/core';
 import { checkNormKind, checkOptions, RNG, type DType, type Tensor } from '@psilon/core';
-import { chainPathNorm, l2Penalty, netPathNorm, resnetImprovedBound, resnetPathBound, type ResNetBound } from '../norms/index.js';
-import { CReLUNormLinear, NormLinear, type NormKind, type WNLayer } from './layers.js';
+import { chainPathNorm, netPathNorm, squaredFrobeniusSum, resnetImprovedBound, resnetPathBound, type ResNetBound } from '../norms/index.js';
+import { CReLUNormLinear, layerLayout, layerSize, MAX_PARAMETERS, NormLinear, zipLayout, type LayerShape, type NormKind, type NormLinearOptions, type WNLayer } from './layers.js';
+import { checkPositiveInteger, optionKeys } from './options.js';
 
 /** Which regularizer R a model's objective L + λ·R uses (docs/math.md §6, §4). */
 export type RegularizerKind =
@@ -54,27 +55,51 @@ export interface NetOptions {
   rng?: RNG;
   dtype?: DType;
 }
-const NET_KEYS = ['inDim', 'hidden', 'outDim', 'nHidden', 'share', 'norm', 'bias', 'regularizer', 'seed', 'rng', 'dtype'] as const;
+const NET_KEYS = optionKeys<NetOptions>()(['inDim', 'hidden', 'outDim', 'nHidden', 'share', 'norm', 'bias', 'regularizer', 'seed', 'rng', 'dtype']);
 
-/** The most parameters a model may have: 2²⁸ (1 GiB of float32 weights, before gradients and Adam's moments). */
-export const MAX_PARAMETERS = 2 ** 28;
+/** What fixes a model's parameters (a part of {@link NetConfig}). */
+export type LayoutConfig = Pick<NetConfig, 'arch' | 'inDim' | 'hidden' | 'outDim' | 'nHidden' | 'share' | 'bias'>;
 
 /**
- * The names and shapes of a model's parameters from its configuration alone, in
- * `namedParameters()` order, without building anything (load-time checks use it).
+ * The model's layers as groups of alike layers, embedder first: each group's name prefix
+ * per layer, how many layers it has and their shape. The one spec of a model's parameters
+ * (the names follow the reference code: `embedder`, `representer.<i>.linear`, `predictor`).
  */
-export function parameterLayout(c: Pick<NetConfig, 'arch' | 'inDim' | 'hidden' | 'outDim' | 'nHidden' | 'share' | 'bias'>): { name: string; shape: number[] }[] {
-  const layer = (prefix: string, inDim: number, outDim: number, pair: boolean, shared: boolean, bias: boolean) => [
-    ...(pair ? ['weight_pos', 'weight_neg'] : ['weight']).map((w) => ({ name: `${prefix}.${w}`, shape: [inDim, outDim] })),
-    { name: `${prefix}.g`, shape: [shared ? 1 : outDim] },
-    ...(bias ? [{ name: `${prefix}.bias`, shape: [outDim] }] : []),
-  ];
-  const resnet = c.arch === 'resnet';
+function layerGroups(c: LayoutConfig): [embedder: LayerGroup, blocks: LayerGroup, predictor: LayerGroup] {
+  const pair = c.arch === 'resnet'; // the ResNet's blocks and predictor are CReLU layers (V⁺, V⁻)
   return [
-    ...layer('embedder', c.inDim, c.hidden, false, c.share, c.bias),
-    ...Array.from({ length: c.nHidden - 1 }, (_, i) => layer(`representer.${i}.linear`, c.hidden, c.hidden, resnet, c.share, c.bias)).flat(),
-    ...layer('predictor', c.hidden, c.outDim, resnet, false, true),
+    { prefix: () => 'embedder', count: 1, shape: { inDim: c.inDim, outDim: c.hidden, pair: false, shared: c.share, bias: c.bias } },
+    { prefix: (i) => `representer.${i}.linear`, count: c.nHidden - 1, shape: { inDim: c.hidden, outDim: c.hidden, pair, shared: c.share, bias: c.bias } },
+    { prefix: () => 'predictor', count: 1, shape: { inDim: c.hidden, outDim: c.outDim, pair, shared: false, bias: true } },
   ];
+}
+/** Alike layers of a model: the name prefix of its i-th layer, how many, their shape. */
+interface LayerGroup { prefix: (i: number) => string; count: number; shape: LayerShape }
+
+/** How many numbers a model of this configuration holds, by arithmetic: nothing is built, whatever the depth. */
+export function parameterCount(c: LayoutConfig): number {
+  return layerGroups(c).reduce((s, g) => s + g.count * layerSize(g.shape), 0);
+}
+
+/**
+ * Throws, naming the sizes, when a configuration exceeds {@link MAX_PARAMETERS}; by arithmetic,
+ * so call it before {@link parameterLayout} on a configuration from outside (a file).
+ */
+export function checkParameterCount(c: LayoutConfig, where: string): void {
+  const count = parameterCount(c);
+  if (!(count <= MAX_PARAMETERS)) {
+    throw new Error(`${where}: ${c.arch} with inDim ${c.inDim}, hidden ${c.hidden}, nHidden ${c.nHidden}, outDim ${c.outDim} has ${count.toExponential(2)} parameters, over the limit of ${MAX_PARAMETERS.toExponential(2)} (${MAX_PARAMETERS * 4 / 2 ** 30} GiB of float32); use a smaller width or depth`);
+  }
+}
+
+/**
+ * The names and shapes of a model's parameters from its configuration alone, in order:
+ * the spec that `namedParameters()` follows (load-time checks use it too; no tensor is built).
+ * The list has an entry per parameter, so a configuration from outside is checked first
+ * (`checkParameterCount`).
+ */
+export function parameterLayout(c: LayoutConfig): { name: string; shape: number[] }[] {
+  return layerGroups(c).flatMap((g) => Array.from({ length: g.count }, (_, i) => layerLayout(g.prefix(i), g.shape)).flat());
 }
 
 /** The resolved configuration of a model (what save/load stores). */
@@ -93,20 +118,14 @@ export interface NetConfig<R extends RegularizerKind = RegularizerKind> {
 
 function resolve<R extends RegularizerKind>(arch: 'net' | 'resnet', o: NetOptions, where: string, allowed: readonly R[]): NetConfig<R> {
   checkOptions(where, o, NET_KEYS);
-  for (const k of ['inDim', 'hidden', 'outDim'] as const) {
-    if (!Number.isInteger(o[k]) || o[k] < 1) throw new Error(`${where}: ${k} must be a positive integer, got ${o[k]}`);
-  }
+  for (const k of ['inDim', 'hidden', 'outDim'] as const) checkPositiveInteger(o[k], where, k);
   const nHidden = o.nHidden ?? 3;
-  if (!Number.isInteger(nHidden) || nHidden < 1) throw new Error(`${where}: nHidden must be an integer ≥ 1, got ${nHidden}`);
+  checkPositiveInteger(nHidden, where, 'nHidden');
   const regularizer = o.regularizer ?? allowed[0]!;
   const isAllowed = (r: RegularizerKind): r is R => (allowed as readonly RegularizerKind[]).includes(r);
   if (!isAllowed(regularizer)) throw new Error(`${where}: regularizer '${regularizer}' is not one of ${allowed.join(', ')}`);
   const norm = checkNormKind(o.norm, where);
-  const count = parameterLayout({ arch, inDim: o.inDim, hidden: o.hidden, outDim: o.outDim, nHidden, share: o.share ?? true, bias: o.bias ?? true })
-    .reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-  if (count > MAX_PARAMETERS) {
-    throw new Error(`${where}: ${arch} with inDim ${o.inDim}, hidden ${o.hidden}, nHidden ${nHidden}, outDim ${o.outDim} has ${count.toExponential(2)} parameters, over the limit of ${MAX_PARAMETERS.toExponential(2)} (${MAX_PARAMETERS * 4 / 2 ** 30} GiB of float32); use a smaller width or depth`);
-  }
+  checkParameterCount({ arch, inDim: o.inDim, hidden: o.hidden, outDim: o.outDim, nHidden, share: o.share ?? true, bias: o.bias ?? true }, where);
   return {
     arch, inDim: o.inDim, hidden: o.hidden, outDim: o.outDim, nHidden, share: o.share ?? true, norm, bias: o.bias ?? true,
     regularizer, dtype: o.dtype ?? 'float32',
@@ -124,6 +143,8 @@ export interface Model {
   parameters(): Tensor[];
   /** The regularizer R of the objective L + λ·R, per `config.regularizer` (docs/math.md §6). */
   regularizer(): Tensor;
+  /** Σ‖W‖²_F of the normalized weights, the Standard Net penalty (the `l2` regularizer), whatever `config.regularizer` is. */
+  l2Penalty(): Tensor;
   /** The certified Lipschitz bound as a scalar tensor, and the formula that produced it (docs/math.md §6). */
   bound(): { value: Tensor; formula: string };
   /** True when the closed forms apply: shared g, L1 normalization, no pruning blend running. */
@@ -141,7 +162,7 @@ export interface Model {
  * initialises every layer in order, and the NormLinear embedder X·W₁ + b₁ (shared g
  * when `share`). Subclasses add their blocks and predictor.
  */
-abstract class Base<R extends RegularizerKind> implements Model {
+abstract class WeightNormModel<R extends RegularizerKind> implements Model {
   readonly config: NetConfig<R>;
   readonly embedder: NormLinear;
   /** Initialises the layers after the embedder, in order. */
@@ -151,9 +172,16 @@ abstract class Base<R extends RegularizerKind> implements Model {
   abstract forward(x: Tensor): Tensor;
   protected constructor(arch: 'net' | 'resnet', options: NetOptions, where: string, allowed: readonly R[]) {
     this.config = resolve(arch, options, where, allowed);
-    const { inDim, hidden, share, norm, bias, dtype } = this.config;
     this.rng = options.rng ?? new RNG(options.seed ?? 0);
-    this.embedder = new NormLinear({ inDim, outDim: hidden, rng: this.rng, norm, shareG: share, bias, dtype });
+    this.embedder = new NormLinear(this.layerOptions().embedder);
+  }
+
+  /** The options of each layer, from the spec of {@link parameterLayout} (so sizes, shared g and biases are stated once). */
+  protected layerOptions(): { embedder: NormLinearOptions; blocks: NormLinearOptions[]; predictor: NormLinearOptions } {
+    const { norm, dtype } = this.config;
+    const options = ({ shape }: LayerGroup): NormLinearOptions => ({ inDim: shape.inDim, outDim: shape.outDim, rng: this.rng, norm, shareG: shape.shared, bias: shape.bias, dtype });
+    const [embedder, blocks, predictor] = layerGroups(this.config);
+    return { embedder: options(embedder), blocks: Array.from({ length: blocks.count }, () => options(blocks)), predictor: options(predictor) };
   }
 
   /** Every regularizer this architecture accepts, by name: an exhaustive, compiler-checked table. */
@@ -172,12 +200,9 @@ abstract class Base<R extends RegularizerKind> implements Model {
   }
 
   layers(): WNLayer[] { return [this.embedder, ...this.blocks, this.predictor]; }
+  /** {@link parameterLayout}'s names paired with the layers' parameters (each shape checked against it). */
   namedParameters(): [string, Tensor][] {
-    return [
-      ...this.embedder.namedParameters('embedder'),
-      ...this.blocks.flatMap((b, i) => b.namedParameters(`representer.${i}.linear`)),
-      ...this.predictor.namedParameters('predictor'),
-    ];
+    return zipLayout(parameterLayout(this.config), this.layers().flatMap((l) => l.parameters()));
   }
   /** The parameters in `namedParameters()` order. */
   parameters(): Tensor[] { return this.namedParameters().map(([, t]) => t); }
@@ -190,6 +215,9 @@ abstract class Base<R extends RegularizerKind> implements Model {
   }
   /** The normalized weights of every layer ([W], or [W⁺, W⁻]). */
   protected allWeights(): Tensor[][] { return this.layers().map((l) => l.weights()); }
+  /** Σ‖W‖²_F over every normalized matrix (W⁺ and W⁻ for CReLU layers): the `l2` regularizer. */
+  l2Penalty(): Tensor { return squaredFrobeniusSum(this.allWeights().flat()); }
+  /** The `none` regularizer: 0. */
   protected zero(): Tensor { return C.zeros([], { dtype: this.config.dtype, backend: this.embedder.g.backend }); }
   gains(): Tensor[] { return this.layers().map((l) => l.g); }
   dispose(): void { for (const p of this.parameters()) p.dispose(); }
@@ -205,16 +233,15 @@ abstract class Base<R extends RegularizerKind> implements Model {
  * Z = X·W₁ + b₁; for each of the K−2 blocks Z = relu(Z)·W_i + b_i; ŷ = relu(Z)·W_K + b_K.
  * Hidden layers share g when `share` (PSiLON); the predictor has one g per output and a bias.
  */
-export class NormNet extends Base<NetRegularizer> {
+export class NormNet extends WeightNormModel<NetRegularizer> {
   readonly blocks: NormLinear[];
   readonly predictor: NormLinear;
 
   constructor(options: NetOptions) {
     super('net', options, 'NormNet', NET_REGULARIZERS);
-    const { hidden, outDim, nHidden, share, norm, bias, dtype } = this.config;
-    const rng = this.rng;
-    this.blocks = Array.from({ length: nHidden - 1 }, () => new NormLinear({ inDim: hidden, outDim: hidden, rng, norm, shareG: share, bias, dtype }));
-    this.predictor = new NormLinear({ inDim: hidden, outDim, rng, norm, shareG: false, bias: true, dtype });
+    const o = this.layerOptions();
+    this.blocks = o.blocks.map((b) => new NormLinear(b));
+    this.predictor = new NormLinear(o.predictor);
   }
 
   /** Z = X·W₁ + b₁, Z = relu(Z)·W_i + b_i per block, ŷ = relu(Z)·W_K + b_K. */
@@ -233,7 +260,7 @@ export class NormNet extends Base<NetRegularizer> {
   protected readonly regularizers = {
     pathnorm: () => this.pathNorm(),
     'pathnorm-explicit': () => this.pathNormExplicit(),
-    l2: () => l2Penalty(this.allWeights().flat()),
+    l2: () => this.l2Penalty(),
     none: () => this.zero(),
   };
 
@@ -250,17 +277,15 @@ export class NormNet extends Base<NetRegularizer> {
  * residual blocks Z ← Z + [relu(Z)·W⁺ + min(Z, 0)·W⁻ + b] (g = 0 at init: each
  * block starts as the identity), and a CReLU predictor with unshared g.
  */
-export class NormResNet extends Base<ResNetRegularizer> {
+export class NormResNet extends WeightNormModel<ResNetRegularizer> {
   readonly blocks: CReLUNormLinear[];
   readonly predictor: CReLUNormLinear;
 
   constructor(options: NetOptions) {
     super('resnet', options, 'NormResNet', RESNET_REGULARIZERS);
-    const { hidden, outDim, nHidden, share, norm, bias, dtype } = this.config;
-    const rng = this.rng;
-    this.blocks = Array.from({ length: nHidden - 1 }, () =>
-      new CReLUNormLinear({ inDim: hidden, outDim: hidden, rng, norm, shareG: share, bias, gInit: 0, dtype }));
-    this.predictor = new CReLUNormLinear({ inDim: hidden, outDim, rng, norm, shareG: false, bias: true, gInit: 1, dtype });
+    const o = this.layerOptions();
+    this.blocks = o.blocks.map((b) => new CReLUNormLinear({ ...b, gInit: 0 })); // each block starts as the identity
+    this.predictor = new CReLUNormLinear({ ...o.predictor, gInit: 1 });
   }
 
   /** Z = X·W₁ + b₁, Z ← Z + CReLU-layer(Z) per block, ŷ = CReLU predictor(Z). */
@@ -283,7 +308,7 @@ export class NormResNet extends Base<ResNetRegularizer> {
     ib: () => this.improvedBound(),
     'ib-explicit': () => this.boundExplicit('ib'),
     ob: () => this.boundExplicit('ob'),
-    l2: () => l2Penalty(this.allWeights().flat()),
+    l2: () => this.l2Penalty(),
     none: () => this.zero(),
   };
 

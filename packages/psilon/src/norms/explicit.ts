@@ -46,6 +46,6 @@ export function resnetPathBound(embedder: Tensor, blocks: readonly (readonly [Te
 }
 
 /** Σ ‖W‖²_F over the given normalized matrices (= Σ g² per unit; the Standard Net penalty). */
-export function l2Penalty(weights: readonly Tensor[]): Tensor {
+export function squaredFrobeniusSum(weights: readonly Tensor[]): Tensor {
   return weights.map((w) => C.sum(C.square(w))).reduce((a, b) => C.add(a, b));
 }

@@ -1,2 +1,2 @@
 export { netPathNorm, resnetImprovedBound } from './closed-form.js';
-export { chainPathNorm, resnetPathBound, l2Penalty, type ResNetBound } from './explicit.js';
+export { chainPathNorm, resnetPathBound, squaredFrobeniusSum, type ResNetBound } from './explicit.js';

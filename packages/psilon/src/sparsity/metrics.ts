@@ -7,6 +7,7 @@
 import * as C from '@psilon/core';
 import type { Tensor } from '@psilon/core';
 import type { HasLayers, WNLayer } from '../nn/index.js';
+import { optionKeys } from '../nn/options.js';
 import { projectLayer } from './projection.js';
 
 /**
@@ -106,9 +107,10 @@ export function exactSparsity(model: HasLayers, options: SparsityOptions = {}): 
 
 /** Which weights exact sparsity scores: `used` (default) or `projection` (P(V)); see {@link exactSparsity}. */
 export interface SparsityOptions { of?: 'used' | 'projection' }
+const SPARSITY_KEYS = optionKeys<SparsityOptions>()(['of']);
 
 function scoredWeights(where: string, options: SparsityOptions): 'used' | 'projection' {
-  C.checkOptions(where, options, ['of']);
+  C.checkOptions(where, options, SPARSITY_KEYS);
   const of = options.of ?? 'used';
   if (of !== 'used' && of !== 'projection') throw new Error(`${where}: 'of' must be 'used' or 'projection', got '${String(of)}'`);
   return of;

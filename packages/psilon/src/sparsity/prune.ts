@@ -10,6 +10,7 @@
 import * as C from '@psilon/core';
 import type { Tensor } from '@psilon/core';
 import type { HasLayers, LayerParams, WeightBlend } from '../nn/index.js';
+import { checkPositiveInteger } from '../nn/options.js';
 import { projectParams } from './projection.js';
 
 /** Blend schedule of one layer: t of T steps done. */
@@ -40,7 +41,7 @@ const FROZEN_SCALE = 1 + 1e-6;
 
 /** Turns the blend on for every layer: over the next T training steps α goes 0 → 1. */
 export function startPruning(model: HasLayers, T: number): void {
-  if (!Number.isInteger(T) || T < 1) throw new Error(`startPruning: T must be a positive integer number of steps, got ${T}`);
+  checkPositiveInteger(T, 'startPruning', 'T (a number of training steps)');
   for (const l of model.layers()) l.pruning = blend(T);
 }
 

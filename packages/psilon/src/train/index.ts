@@ -1,5 +1,6 @@
 export { taskLoss, batchTensors, evaluate, checkData, argmax } from './loss.js';
-export { train, objective, setParameters, DivergenceError, type TrainOptions, type TrainResult, type EpochRecord, type StepRecord, type Schedule, type ObjectiveConvention } from './train.js';
+export { train, setParameters, DivergenceError, type TrainOptions, type TrainResult, type EpochRecord, type StepRecord, type Schedule } from './train.js';
+export { trainStep, objective, OBJECTIVE_CONVENTIONS, type TrainStepOptions, type TrainStepResult, type ObjectiveConvention } from './step.js';
 export { selectLambda, type SelectLambdaOptions, type LambdaRun } from './lambda.js';
 export { Progress, formatSeconds } from './progress.js';
 export { fitRidge, selectRidge, ridgeRMSE, choleskySolve, RIDGE_ALPHAS, type Ridge } from './linear/ridge.js';

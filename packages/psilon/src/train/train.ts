@@ -4,12 +4,14 @@
  * and an optional pruning phase over the last T steps.
  */
 import * as C from '@psilon/core';
-import { Adam, checkOptions, NonFiniteLossError, OneCycle, RNG, type Tensor } from '@psilon/core';
+import { Adam, checkOptions, OneCycle, RNG } from '@psilon/core';
 import type { Dataset } from '../data/index.js';
 import type { Model } from '../nn/index.js';
+import { checkPositiveInteger, optionKeys } from '../nn/options.js';
 import { advancePruning, prune, sparsityReport, startPruning } from '../sparsity/index.js';
-import { batchTensors, checkData, evaluate, taskLoss } from './loss.js';
+import { batchTensors, checkData, evaluate } from './loss.js';
 import { Progress } from './progress.js';
+import { checkObjective, trainStep, type ObjectiveConvention, type TrainStepResult } from './step.js';
 
 /**
  * The learning-rate schedule, stepped once per epoch: PyTorch's OneCycleLR (cosine,
@@ -18,13 +20,6 @@ import { Progress } from './progress.js';
 export type Schedule =
   | { kind: 'onecycle'; pctStart?: number; divFactor?: number; finalDivFactor?: number; cycleMomentum?: boolean }
   | { kind: 'constant' };
-
-/** How the objective combines the data loss L and the regularizer R (docs/math.md §8). */
-export type ObjectiveConvention =
-  /** 0.5·L + 0.5·λ·R, the reference code's final form (the default). */
-  | 'half'
-  /** L + λ·R: the same minimizer; under Adam the same steps up to ε. */
-  | 'sum';
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -72,10 +67,10 @@ export interface TrainOptions {
   /** Called after every epoch. */
   onEpoch?: (record: EpochRecord) => void;
 }
-const TRAIN_KEYS = [
+const TRAIN_KEYS = optionKeys<TrainOptions>()([
   'epochs', 'batchSize', 'lr', 'lambda', 'seed', 'shuffle', 'schedule', 'pctStart', 'adam', 'objective', 'init', 'recordSteps', 'divergenceFactor',
   'validation', 'validateEvery', 'pruneSteps', 'progress', 'onEpoch',
-];
+]);
 
 /** One optimizer step, recorded when `recordSteps` is set: values before the step's update. */
 export interface StepRecord {
@@ -131,26 +126,15 @@ export class DivergenceError extends Error {
   }
 }
 
-/**
- * The objective of docs/math.md §8 from the data loss L and the regularizer R (null when λ = 0):
- * 0.5·L + 0.5·λ·R for the `half` convention (the reference's), L + λ·R for `sum`.
- */
-export function objective(loss: Tensor, reg: Tensor | null, lambda: number, convention: ObjectiveConvention = 'half'): Tensor {
-  const sum = reg && lambda > 0 ? C.add(loss, C.mul(reg, lambda)) : loss;
-  return convention === 'half' ? C.mul(sum, 0.5) : sum;
-}
-
 /** Checks the options of {@link train}. */
 function checkTrainOptions(options: TrainOptions): void {
   checkOptions('train', options, TRAIN_KEYS);
   const { epochs, batchSize, lr, lambda } = options;
-  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`train: epochs must be a positive integer, got ${epochs}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new Error(`train: batchSize must be a positive integer, got ${batchSize}`);
+  checkPositiveInteger(epochs, 'train', 'epochs');
+  checkPositiveInteger(batchSize, 'train', 'batchSize');
   if (!(lr > 0)) throw new Error(`train: lr must be > 0, got ${lr}`);
   if (!(lambda >= 0)) throw new Error(`train: lambda must be ≥ 0, got ${lambda}`);
-  if (options.objective !== undefined && options.objective !== 'half' && options.objective !== 'sum') {
-    throw new Error(`train: objective must be 'half' or 'sum', got '${String(options.objective)}'`);
-  }
+  checkObjective(options.objective, 'train');
   const sched = options.schedule ?? { kind: 'onecycle' };
   if (sched.kind === 'onecycle') {
     const pct = sched.pctStart ?? options.pctStart ?? 0.2;
@@ -205,40 +189,11 @@ function pruningSchedule(model: Model, pruneSteps: number | undefined, totalStep
 }
 
 /**
- * One optimizer step on the objective L + λ·R for the rows `idx`; returns the loss and
- * the objective (read back). A non-finite value stops training with the epoch and step named.
- */
-async function trainStep(
-  model: Model, opt: Adam, data: Dataset, idx: readonly number[], lambda: number, half: boolean, record: boolean, where: string,
-): Promise<{ loss: number; reg: number; obj: number }> {
-  let parts: Tensor[];
-  const stop = (detail: string) => new Error(`train: non-finite loss at ${where} (${detail}); lower the learning rate or λ`);
-  try {
-    parts = C.tidy(() => {
-      opt.zeroGrad();
-      const b = batchTensors(data, idx, model.config.dtype);
-      const loss = taskLoss(data.task, model.forward(b.x), b.y);
-      const reg = lambda > 0 || record ? model.regularizer() : null;
-      const obj = objective(loss, reg, lambda, half ? 'half' : 'sum');
-      obj.backward();
-      opt.step();
-      return [loss.detach(), obj.detach(), ...(reg ? [reg.detach()] : [])];
-    });
-  } catch (e) {
-    if (e instanceof NonFiniteLossError) throw stop(e.message);
-    throw e;
-  }
-  const [loss, obj, reg] = await Promise.all(parts.map((t) => t.item()));
-  for (const t of parts) t.dispose();
-  if (!Number.isFinite(loss!) || !Number.isFinite(obj!)) throw stop(`loss ${loss}, objective ${obj}`);
-  return { loss: loss!, obj: obj!, reg: reg ?? Number.NaN };
-}
-
-/**
  * Trains `model` in place. Each epoch: a seeded shuffle, mini-batches, one Adam
  * step per batch on L + λ·R, then one OneCycle step (docs/math.md §8: lr from 1e-4
  * up to `lr` at 20% of the epochs, then down to 1e-4/(lr/1e-3); β₁ cycles
- * 0.95 ↔ 0.85). Stops with an error naming the epoch on a non-finite loss.
+ * 0.95 ↔ 0.85). Each step is {@link trainStep}; a non-finite loss stops training with
+ * core's `NonFiniteLossError` naming the epoch and step.
  */
 export async function train(model: Model, data: Dataset, options: TrainOptions): Promise<TrainResult> {
   checkTrainOptions(options);
@@ -249,7 +204,6 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
   if (options.init) setParameters(model, options.init);
   const t0 = performance.now();
   const rng = new RNG(options.seed ?? 0);
-  const half = (options.objective ?? 'half') === 'half';
   const opt = new Adam(model.parameters(), { lr, ...options.adam });
   const sched = makeSchedule(opt, options);
   const steps: StepRecord[] | undefined = options.recordSteps ? [] : undefined;
@@ -268,11 +222,17 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
         pruning.before(step);
         const idx = order.slice(bi * batchSize, (bi + 1) * batchSize);
         const [stepLr, beta1] = [opt.lr, opt.beta1];
-        const r = await trainStep(model, opt, data, idx, lambda, half, steps !== undefined, `epoch ${epoch}, step ${step + 1}`);
-        steps?.push({ step, loss: r.loss, regularizer: r.reg, objective: r.obj, lr: stepLr, beta1 });
+        const batch = batchTensors(data, idx, model.config.dtype);
+        let r: TrainStepResult;
+        try {
+          r = await trainStep(model, opt, batch, {
+            task: data.task, lambda, objective: options.objective, regularizer: steps !== undefined, where: `train: epoch ${epoch}, step ${step + 1}`,
+          });
+        } finally { batch.x.dispose(); batch.y.dispose(); }
+        steps?.push({ step, loss: r.loss, regularizer: r.regularizer, objective: r.objective, lr: stepLr, beta1 });
         if (step === 0) startLoss = r.loss;
         lossSum += r.loss;
-        objSum += r.obj;
+        objSum += r.objective;
         step++;
         pruning.after(step);
       }
