@@ -5,41 +5,13 @@
  */
 import * as C from '@psilon/core';
 import {
-  objective, prune, psilonNet, sparsityReport, standardNet, startPruning, advancePruning, taskLoss,
+  prune, psilonNet, sparsityReport, standardNet, startPruning, advancePruning, taskLoss, trainStep,
   type Dataset, type Model, type Task,
 } from 'psilon/browser';
 import { trivialLoss, type Splits } from './data.js';
 
 /** A batch as tensors: inputs [n, d] and targets ([n] class ids, or [n, outputs]). */
 export interface Batch { x: C.Tensor; y: C.Tensor }
-
-/** The options of one training step (the shape of psilon's `trainStep`). */
-export interface StepOptions { task: Task; lambda: number }
-
-/**
- * One optimizer step on `batch`: zeroGrad, forward, L, R, backward of 0.5·L + 0.5·λ·R
- * (docs/math.md §8), step; resolves with L, the objective and R, all from before the step.
- * Everything is recorded synchronously before the first await, so `Promise.all` over
- * several nets submits their work together on a GPU backend.
- */
-// replaced by psilon's trainStep at merge
-export async function trainStep(model: Model, optimizer: C.Optimizer, batch: Batch, { task, lambda }: StepOptions): Promise<{ loss: number; objective: number; regularizer: number }> {
-  const kept = C.tidy(() => {
-    optimizer.zeroGrad();
-    const loss = taskLoss(task, model.forward(batch.x), batch.y);
-    const reg = model.regularizer();
-    const obj = objective(loss, reg, lambda);
-    obj.backward();
-    optimizer.step();
-    return [loss, obj, reg].map((t) => C.keep(t.detach()));
-  });
-  try {
-    const [loss, obj, reg] = await Promise.all(kept.map((t) => t.item()));
-    return { loss: loss!, objective: obj!, regularizer: reg! };
-  } finally {
-    for (const t of kept) t.dispose();
-  }
-}
 
 /** The sizes and training settings of a session. */
 export interface SessionConfig {
@@ -114,7 +86,8 @@ export class Session {
     this.justPruned = false;
     const tests = this.nets.map((s) => C.noGrad(() => C.tidy(() => C.keep(taskLoss(this.task, s.model.forward(this.test.x), this.test.y).detach()))));
     const steps = this.nets.map((s) => {
-      const done = trainStep(s.model, s.opt, this.train, { task: this.task, lambda: this.lambda });
+      // psilon's one step (docs/math.md §8): both nets' steps are recorded before either read-back
+      const done = trainStep(s.model, s.opt, this.train, { task: this.task, lambda: this.lambda, regularizer: true });
       if (s.masks) applyMasks(s.model, s.masks);
       if (s.pruneLeft > 0) {
         advancePruning(s.model);
