@@ -56,8 +56,8 @@ describe('wasm backend', () => {
         const run = (b: Backend, dtype: 'float32' | 'float64') => {
           const X = b.upload(x, dtype), G = b.upload(g, dtype);
           const c = b.cast(X, dtype), cat = b.concat([X, c], [[rows, cols], [rows, cols]], 0);
-          const f = b.weightNorm([X], G, spec);
-          const d = b.weightNormBackward([c], [X], G, f.norms, spec);
+          const f = b.weightNorm!([X], G, spec);
+          const d = b.weightNormBackward!([c], [X], G, f.norms, spec);
           const outs = [c, cat, ...f.w, f.norms, ...d.dv, d.dg];
           const host = outs.map((o) => Array.from(b.readSync(o)));
           if (b === be) keep.push(X, G, ...outs);
