@@ -13,6 +13,10 @@
  * threads read adjacent addresses of global memory in all four cases.
  */
 import { PARAM_PRELUDE } from './wgsl.js';
+import { params } from './params.js';
+
+/** The matmul kernels' parameters: C [M, N] = op(A) [M, K] · op(B) [K, N]. */
+export const P_MATMUL = params({ M: 'u32', K: 'u32', N: 'u32' });
 
 /**
  * A tile shape: BM × BN outputs per workgroup, BK-deep slices, TM × TN outputs per thread.
@@ -77,9 +81,9 @@ ${tile.vec4 ? vec4Body(tile, loadA, loadB, aRow) : scalarBody(tile, loadA, loadB
 /** The workgroup's preamble: its corner of C, the threads' indices. */
 const HEAD = `@compute @workgroup_size(TX, TY)
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let M = pu(0u);
-  let K = pu(1u);
-  let N = pu(2u);
+  let M = ${P_MATMUL.get('M')};
+  let K = ${P_MATMUL.get('K')};
+  let N = ${P_MATMUL.get('N')};
   let row0 = wid.y * BMu;
   let col0 = wid.x * BNu;`;
 

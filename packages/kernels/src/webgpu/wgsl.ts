@@ -2,8 +2,9 @@
  * WGSL sources of the `webgpu` backend's kernels (all but matmul, see matmul.ts).
  *
  * Conventions shared by every kernel:
- * - binding 0 is the uniform parameter block `P` (up to 64 u32 words, read with
- *   `pu(i)`, or `pf(i)` for a float stored by its bits);
+ * - binding 0 is the uniform parameter block `P` (up to 64 u32 words); each kernel's
+ *   parameters are declared once, by name, in a {@link Params} layout (params.ts) that
+ *   both writes the WGSL reading them and packs the backend's words;
  * - a kernel is written over named arrays (`a`, `out`, …) declared as storage buffers in
  *   the order the backend passes its operands, outputs last. Every tensor really lives in
  *   a chunk of the device heap (bindings 1, 2, …: `H0`, `H1`, …, usually just H0):
@@ -15,9 +16,9 @@
  *   side is limited to 65 535): thread `t = gid.x + gid.y · nwg.x · 256`.
  */
 import { BINARY_OPS, UNARY_OPS, type BinaryOp, type NormKind, type ReduceOp, type UnaryOp } from '../ops.js';
-
-/** Words in the uniform parameter block (64 u32 = 256 bytes, one dynamic-offset slot). */
-export const PARAM_WORDS = 64;
+import { ADAM_SCALARS, type AdamScalar } from '../adam.js';
+import { render } from '../expr.js';
+import { OPERAND_BASE, PARAM_WORDS, params } from './params.js';
 /** Threads of a 1-D workgroup. */
 export const WG = 256;
 /** Largest rank the index-decomposing kernels take (after merging axes). */
@@ -52,8 +53,6 @@ fn pow_js(a: f32, b: f32) -> f32 {
 }
 `;
 
-/** Parameter word holding operand 0's offset in the heap (operand i at OPERAND_BASE + i). */
-export const OPERAND_BASE = 48;
 
 /**
  * Moves a kernel onto the heap: drops its storage-array declarations, binds the chunks
@@ -92,86 +91,120 @@ function rewriteIndexing(code: string, name: string, heap: string): string {
   return out + code.slice(from);
 }
 
+// --- the kernels' parameters, each declared once (params.ts) -----------------------------
+
+/** Any layout that has (at least) the parameters N: what a shared piece of WGSL reads. */
+type Reads<N extends string> = { get(name: N, index?: string): string };
+
+/** Element count only (copy, unary, contiguous binary). */
+export const P_N = params({ n: 'u32' });
+/** fill: n copies of `value`. */
+export const P_FILL = params({ n: 'u32', value: 'f32' });
+/** Index-decomposing kernels: the output's (merged) shape and one stride table per input (broadcast: o_k = Σ coordᵢ·s_k[i]). */
+const BROADCAST_SPEC = { n: 'u32', rank: 'u32', shape: MAX_RANK, s0: MAX_RANK, s1: MAX_RANK, s2: MAX_RANK } as const;
+export const P_BROADCAST = params(BROADCAST_SPEC);
+/** strided: the broadcast layout plus the view's start offset. */
+export const P_STRIDED = params({ ...BROADCAST_SPEC, offset: 'u32' });
+/** pad: the output shape, where the input begins, and the input's extent. */
+export const P_PAD = params({ n: 'u32', rank: 'u32', shape: MAX_RANK, begin: MAX_RANK, extent: MAX_RANK });
+/** One part of a concatenation: its row length, the output's row length, its first column. */
+export const P_PLACE = params({ n: 'u32', partRow: 'u32', outRow: 'u32', colOffset: 'u32' });
+/** [outer, red, inner] → [outer, inner]; n = outer·inner outputs. */
+export const P_REDUCE = params({ n: 'u32', red: 'u32', inner: 'u32' });
+/** One workgroup per row: n rows of `cols` (softmax) or `red` (reduceRows) entries. */
+export const P_ROWS = params({ n: 'u32', cols: 'u32' });
+/** gather (rows = rows of a) and scatter-add (rows = indices); n outputs of row width d. */
+export const P_ROWS_OF = params({ n: 'u32', d: 'u32', rows: 'u32' });
+/** oneHot: n = indices·depth outputs. */
+export const P_ONE_HOT = params({ n: 'u32', depth: 'u32' });
+/** Adam: n elements, then the scalars of adam.ts in their one order. */
+export const P_ADAM = params({ n: 'u32', ...Object.fromEntries(ADAM_SCALARS.map((k) => [k, 'f32'])) as { readonly [K in AdamScalar]: 'f32' } });
+/** Column kernels over an [in, out] matrix: cols = out, rows = in. */
+export const P_COLUMNS = params({ cols: 'u32', rows: 'u32' });
+/** Weight normalization's elementwise passes: n = in·out, cols = out, shared = 1 when g is one scalar. */
+export const P_NORM = params({ n: 'u32', cols: 'u32', shared: 'u32' });
+
 /** Declares storage buffers 1…n: `names` read-only, then `outs` read-write. */
 function buffers(names: readonly string[], outs: readonly string[]): string {
   const all = [...names.map((n) => [n, 'read'] as const), ...outs.map((n) => [n, 'read_write'] as const)];
   return all.map(([n, access], i) => `@group(0) @binding(${i + 1}) var<storage, ${access}> ${n}: array<f32>;`).join('\n');
 }
 
-/** A 1-D kernel: `body` runs for each t < n, with n = pu(0). */
-function flat(ins: readonly string[], outs: readonly string[], body: string, helpers = ''): string {
+/** A 1-D kernel: `body` runs for each t < n, n the layout's first parameter. */
+function flat(p: Reads<'n'>, ins: readonly string[], outs: readonly string[], body: string, helpers = ''): string {
   return `${PARAM_PRELUDE}
 ${buffers(ins, outs)}
 ${helpers}
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let t = gid.x + gid.y * nwg.x * ${WG}u;
-  if (t >= pu(0u)) { return; }
+  if (t >= ${p.get('n')}) { return; }
   ${body}
 }`;
 }
 
 /**
- * Offsets of output element t in up to three inputs of a broadcast op: params are
- * [n, rank, shape[8], strides₀[8], strides₁[8], strides₂[8]]; o_k = Σ coordᵢ·strides_k[i].
+ * Offsets of output element t in up to three inputs of a broadcast op (layout
+ * {@link P_BROADCAST}, or one extending it): o_k = Σ coordᵢ·s_k[i].
  */
-const OFFSETS = /* wgsl */ `
+const offsets = (p: Reads<'rank' | 'shape' | 's0' | 's1' | 's2'>): string => /* wgsl */ `
 fn offsets(t: u32) -> vec3<u32> {
   var r = t;
   var o = vec3<u32>(0u, 0u, 0u);
-  let rank = pu(1u);
+  let rank = ${p.get('rank')};
   for (var ax = rank; ax > 0u; ax = ax - 1u) {
-    let d = pu(1u + ax);
+    let i = ax - 1u;
+    let d = ${p.get('shape', 'i')};
     let q = r % d;
     r = r / d;
-    o = o + q * vec3<u32>(pu(9u + ax), pu(17u + ax), pu(25u + ax));
+    o = o + q * vec3<u32>(${p.get('s0', 'i')}, ${p.get('s1', 'i')}, ${p.get('s2', 'i')});
   }
   return o;
 }`;
 
-/** Start of the per-input stride tables in the broadcast parameter block. */
-export const STRIDE_BASE = [10, 18, 26] as const;
-
-export const copySource = (): string => flat(['a'], ['out'], 'out[t] = a[t];');
-export const fillSource = (): string => flat([], ['out'], 'out[t] = pf(1u);');
+export const copySource = (): string => flat(P_N, ['a'], ['out'], 'out[t] = a[t];');
+export const fillSource = (): string => flat(P_FILL, [], ['out'], `out[t] = ${P_FILL.get('value')};`);
 
 export function unarySource(op: UnaryOp): string {
-  return flat(['a'], ['out'], `let x = a[t];\n  out[t] = ${UNARY_OPS[op].wgsl};`);
+  return flat(P_N, ['a'], ['out'], `let x = a[t];\n  out[t] = ${UNARY_OPS[op].wgsl};`);
 }
 
 /** Binary op; `contiguous` when both inputs have the output's shape (no index arithmetic). */
 export function binarySource(op: BinaryOp, contiguous: boolean): string {
   const expr = BINARY_OPS[op].wgsl;
-  if (contiguous) return flat(['ina', 'inb'], ['out'], `let a = ina[t];\n  let b = inb[t];\n  out[t] = ${expr};`);
-  return flat(['ina', 'inb'], ['out'], `let o = offsets(t);\n  let a = ina[o.x];\n  let b = inb[o.y];\n  out[t] = ${expr};`, OFFSETS);
+  if (contiguous) return flat(P_N, ['ina', 'inb'], ['out'], `let a = ina[t];\n  let b = inb[t];\n  out[t] = ${expr};`);
+  return flat(P_BROADCAST, ['ina', 'inb'], ['out'], `let o = offsets(t);\n  let a = ina[o.x];\n  let b = inb[o.y];\n  out[t] = ${expr};`, offsets(P_BROADCAST));
 }
 
 export const whereSource = (): string =>
-  flat(['c', 'a', 'b'], ['out'], 'let o = offsets(t);\n  out[t] = select(b[o.z], a[o.y], c[o.x] != 0.0);', OFFSETS);
+  flat(P_BROADCAST, ['c', 'a', 'b'], ['out'], 'let o = offsets(t);\n  out[t] = select(b[o.z], a[o.y], c[o.x] != 0.0);', offsets(P_BROADCAST));
 
-/** out[t] = a[offset + Σ coordᵢ·stridesᵢ]; params [n, rank, shape[8], strides[8], 0…, offset at STRIDE_BASE[2]]. */
+/** out[t] = a[offset + Σ coordᵢ·stridesᵢ] (layout {@link P_STRIDED}, the strides in s0). */
 export const stridedSource = (): string =>
-  flat(['a'], ['out'], `let o = offsets(t);\n  out[t] = a[o.x + pu(${STRIDE_BASE[2]}u)];`, OFFSETS);
+  flat(P_STRIDED, ['a'], ['out'], `let o = offsets(t);\n  out[t] = a[o.x + ${P_STRIDED.get('offset')}];`, offsets(P_STRIDED));
 
-/** Zero padding; params [n, rank, outShape[8], begin[8], aShape[8]]. */
-export const padSource = (): string => flat(['a'], ['out'], `var r = t;
+/** Zero padding (layout {@link P_PAD}). */
+export const padSource = (): string => flat(P_PAD, ['a'], ['out'], `var r = t;
   var off = 0u;
   var step = 1u;
   var inside = true;
-  for (var ax = pu(1u); ax > 0u; ax = ax - 1u) {
-    let q = r % pu(1u + ax);
-    r = r / pu(1u + ax);
-    let c = i32(q) - i32(pu(9u + ax));
-    let extent = pu(17u + ax);
+  for (var ax = ${P_PAD.get('rank')}; ax > 0u; ax = ax - 1u) {
+    let i = ax - 1u;
+    let q = r % ${P_PAD.get('shape', 'i')};
+    r = r / ${P_PAD.get('shape', 'i')};
+    let c = i32(q) - i32(${P_PAD.get('begin', 'i')});
+    let extent = ${P_PAD.get('extent', 'i')};
     inside = inside && c >= 0 && c < i32(extent);
     off = off + u32(max(c, 0)) * step;
     step = step * extent;
   }
   out[t] = select(0.0, a[off], inside);`);
 
-/** Writes one part of a concatenation: params [n, partRow, outRow, colOffset]. */
-export const placeSource = (): string =>
-  flat(['a'], ['out'], 'out[(t / pu(1u)) * pu(2u) + pu(3u) + t % pu(1u)] = a[t];');
+/** Writes one part of a concatenation (layout {@link P_PLACE}). */
+export const placeSource = (): string => {
+  const p = P_PLACE;
+  return flat(p, ['a'], ['out'], `out[(t / ${p.get('partRow')}) * ${p.get('outRow')} + ${p.get('colOffset')} + t % ${p.get('partRow')}] = a[t];`);
+};
 
 /** The running reduction of each op: identity, combining step, final form. */
 const REDUCE: Record<ReduceOp, { init: string; step: (acc: string, x: string) => string }> = {
@@ -182,12 +215,12 @@ const REDUCE: Record<ReduceOp, { init: string; step: (acc: string, x: string) =>
 
 /**
  * One [outer, red, inner] → [outer, inner] reduction step, one thread per output
- * (reads are coalesced across threads when inner > 1); params [n, red, inner].
+ * (reads are coalesced across threads when inner > 1); layout {@link P_REDUCE}.
  */
 export function reduceLoopSource(op: ReduceOp): string {
   const r = REDUCE[op];
-  return flat(['a'], ['out'], `let red = pu(1u);
-  let inner = pu(2u);
+  return flat(P_REDUCE, ['a'], ['out'], `let red = ${P_REDUCE.get('red')};
+  let inner = ${P_REDUCE.get('inner')};
   let base = (t / inner) * red * inner + t % inner;
   var acc: f32 = ${r.init};
   for (var k = 0u; k < red; k = k + 1u) {
@@ -210,8 +243,8 @@ function treeReduce(op: ReduceOp): string {
 const WG_ARGS = '@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) l: u32';
 
 /**
- * A kernel with one workgroup per row of `a` (rows = pu(0)), `w` the row and `l` the
- * thread; `sh` is WG words of workgroup memory for tree reductions.
+ * A kernel with one workgroup per row of `a` (layout {@link P_ROWS}: n rows), `w` the row
+ * and `l` the thread; `sh` is WG words of workgroup memory for tree reductions.
  */
 function rowKernel(body: string): string {
   return `${PARAM_PRELUDE}
@@ -220,15 +253,15 @@ var<workgroup> sh: array<f32, ${WG}>;
 @compute @workgroup_size(${WG})
 fn main(${WG_ARGS}) {
   let w = wid.x + wid.y * nwg.x;
-  if (w >= pu(0u)) { return; }
+  if (w >= ${P_ROWS.get('n')}) { return; }
   ${body}
 }`;
 }
 
-/** A reduction step with inner = 1 and a long reduced axis: one workgroup per output; params [n, red]. */
+/** A reduction step with inner = 1 and a long reduced axis: one workgroup per output, `cols` = the reduced length. */
 export function reduceRowsSource(op: ReduceOp): string {
   const r = REDUCE[op];
-  return rowKernel(`let red = pu(1u);
+  return rowKernel(`let red = ${P_ROWS.get('cols')};
   var acc: f32 = ${r.init};
   for (var k = l; k < red; k = k + ${WG}u) { let x = a[w * red + k]; ${r.step('acc', 'x')} }
   sh[l] = acc;
@@ -237,9 +270,9 @@ export function reduceRowsSource(op: ReduceOp): string {
   if (l == 0u) { out[w] = sh[0]; }`);
 }
 
-/** Row softmax (or log-softmax), one workgroup per row, max-shifted; params [rows, cols]. */
+/** Row softmax (or log-softmax), one workgroup per row, max-shifted; layout {@link P_ROWS}. */
 export function softmaxSource(log: boolean): string {
-  return rowKernel(`let cols = pu(1u);
+  return rowKernel(`let cols = ${P_ROWS.get('cols')};
   let base = w * cols;
   var acc: f32 = -inf_f32();
   for (var k = l; k < cols; k = k + ${WG}u) { let x = a[base + k]; ${REDUCE.max.step('acc', 'x')} }
@@ -260,28 +293,28 @@ export function softmaxSource(log: boolean): string {
 }
 
 /**
- * out[i, c] = a[idx[i], c]; params [r·d, d, rows of a]. An index out of range (which an asynchronous
- * backend cannot check without waiting) reads the nearest row, never another tensor's memory.
+ * out[i, c] = a[idx[i], c]; layout {@link P_ROWS_OF} (rows = rows of a). An index out of range (which an
+ * asynchronous backend cannot check without waiting) reads the nearest row, never another tensor's memory.
  */
 export const gatherSource = (): string =>
-  flat(['a', 'idx'], ['out'], 'let d = pu(1u);\n  let row = u32(clamp(idx[t / d], 0.0, f32(pu(2u) - 1u)));\n  out[t] = a[row * d + t % d];');
+  flat(P_ROWS_OF, ['a', 'idx'], ['out'], `let d = ${P_ROWS_OF.get('d')};\n  let row = u32(clamp(idx[t / d], 0.0, f32(${P_ROWS_OF.get('rows')} - 1u)));\n  out[t] = a[row * d + t % d];`);
 
-/** out[row, c] = Σ_{i : idx[i] = row} a[i, c], one thread per output; params [n·d, d, r]. */
-export const scatterAddSource = (): string => flat(['a', 'idx'], ['out'], `let d = pu(1u);
+/** out[row, c] = Σ_{i : idx[i] = row} a[i, c], one thread per output; layout {@link P_ROWS_OF} (rows = indices). */
+export const scatterAddSource = (): string => flat(P_ROWS_OF, ['a', 'idx'], ['out'], `let d = ${P_ROWS_OF.get('d')};
   let row = f32(t / d);
   let c = t % d;
   var acc = 0.0;
-  for (var i = 0u; i < pu(2u); i = i + 1u) { if (idx[i] == row) { acc = acc + a[i * d + c]; } }
+  for (var i = 0u; i < ${P_ROWS_OF.get('rows')}; i = i + 1u) { if (idx[i] == row) { acc = acc + a[i * d + c]; } }
   out[t] = acc;`);
 
-/** out[i, k] = [idx[i] = k]; params [r·depth, depth]. */
+/** out[i, k] = [idx[i] = k]; layout {@link P_ONE_HOT}. */
 export const oneHotSource = (): string =>
-  flat(['idx'], ['out'], 'let d = pu(1u);\n  out[t] = select(0.0, 1.0, idx[t / d] == f32(t % d));');
+  flat(P_ONE_HOT, ['idx'], ['out'], `let d = ${P_ONE_HOT.get('depth')};\n  out[t] = select(0.0, 1.0, idx[t / d] == f32(t % d));`);
 
-/**
- * Adam written over p, m, v (PyTorch's update, backend.ts): params
- * [n, lr/bc1, β₁, β₂, ε, weight decay, √bc2].
- */
+/** Adam's scalars as WGSL reads of their slots. */
+const A = Object.fromEntries(ADAM_SCALARS.map((k) => [k, P_ADAM.get(k)])) as Record<AdamScalar, string>;
+
+/** Adam written over p, m, v (PyTorch's update, backend.ts); layout {@link P_ADAM}. */
 export const adamSource = (): string => `${PARAM_PRELUDE}
 @group(0) @binding(1) var<storage, read> g: array<f32>;
 @group(0) @binding(2) var<storage, read_write> p: array<f32>;
@@ -290,15 +323,15 @@ export const adamSource = (): string => `${PARAM_PRELUDE}
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let t = gid.x + gid.y * nwg.x * ${WG}u;
-  if (t >= pu(0u)) { return; }
-  let b1 = pf(2u);
-  let b2 = pf(3u);
-  let gi = g[t] + pf(5u) * p[t];
+  if (t >= ${P_ADAM.get('n')}) { return; }
+  let b1 = ${A.beta1};
+  let b2 = ${A.beta2};
+  let gi = g[t] + ${A.weightDecay} * p[t];
   let mi = b1 * m[t] + (1.0 - b1) * gi;
   let vi = b2 * v[t] + (1.0 - b2) * gi * gi;
   m[t] = mi;
   v[t] = vi;
-  p[t] = p[t] - pf(1u) * mi / (sqrt(vi) / pf(6u) + pf(4u));
+  p[t] = p[t] - ${A.step} * mi / (sqrt(vi) * ${A.invRootBc2} + ${A.eps});
 }`;
 
 /** Columns per workgroup of the column reductions, and row lanes per column. */
@@ -309,7 +342,7 @@ const LANES = 16;
  * A reduction down the columns of [in, out] matrices, COLS columns per workgroup and
  * LANES threads per column striding over rows (adjacent threads read adjacent columns);
  * `term` is the summand of row i, `finish` maps the column sum s to the output.
- * Params [out, in].
+ * Layout {@link P_COLUMNS}.
  */
 function columnReduce(ins: readonly string[], term: string, finish: string): string {
   return `${PARAM_PRELUDE}
@@ -317,8 +350,8 @@ ${buffers(ins, ['out'])}
 var<workgroup> sh: array<array<f32, ${COLS}>, ${LANES}>;
 @compute @workgroup_size(${COLS}, ${LANES})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let cols = pu(0u);
-  let rows = pu(1u);
+  let cols = ${P_COLUMNS.get('cols')};
+  let rows = ${P_COLUMNS.get('rows')};
   let j = wid.x * ${COLS}u + lid.x;
   var acc = 0.0;
   if (j < cols) {
@@ -352,27 +385,27 @@ export function normCoefSource(pair: boolean): string {
   return columnReduce(pair ? ['gw0', 'v0', 'gw1', 'v1', 'n'] : ['gw0', 'v0', 'n'], term, 's / n[j]');
 }
 
-/** W = g·V/n columnwise; params [in·out, out, shared]. */
-export const normApplySource = (): string => flat(['v', 'g', 'n'], ['out'], `let j = t % pu(1u);
-  let gj = select(g[j], g[0], pu(2u) == 1u);
+/** W = g·V/n columnwise; layout {@link P_NORM}. */
+export const normApplySource = (): string => flat(P_NORM, ['v', 'g', 'n'], ['out'], `let j = t % ${P_NORM.get('cols')};
+  let gj = select(g[j], g[0], ${P_NORM.get('shared')} == 1u);
   out[t] = gj * v[t] / n[j];`);
 
 /**
  * ∂L/∂V = (g·G − g·c·∂n/∂V)/n for one matrix (docs/math.md §3, §5), with ∂n/∂V =
  * sign(v)·a (L1) or (Ṽ/n)·sign(v)·a (L2), a the matrix's share of the max in the pair.
- * Params [in·out, out, shared].
+ * Layout {@link P_NORM}; sign and the tie share are the op table's (ops.ts).
  */
 export function normGradSource(kind: NormKind, pair: boolean): string {
   const ins = pair ? ['gw', 'v', 'other', 'g', 'n', 'c'] : ['gw', 'v', 'g', 'n', 'c'];
-  return flat(ins, ['out'], `let j = t % pu(1u);
-  let gj = select(g[j], g[0], pu(2u) == 1u);
+  return flat(P_NORM, ins, ['out'], `let j = t % ${P_NORM.get('cols')};
+  let gj = select(g[j], g[0], ${P_NORM.get('shared')} == 1u);
   let x = v[t];
   let ax = abs(x);
   ${pair ? `let ao = abs(other[t]);
-  let share = select(select(0.0, 0.5, ax == ao), 1.0, ax > ao);
+  let share = ${render(BINARY_OPS.winShare.wgsl, { a: 'ax', b: 'ao' })};
   let mag = max(ax, ao);` : `let share = 1.0;
   let mag = ax;`}
-  let s = select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0);
+  let s = ${UNARY_OPS.sign.wgsl};
   let dn = ${kind === 'l1' ? 's * share' : '(mag / n[j]) * s * share'};
   out[t] = (gj * gw[t] - gj * c[j] * dn) / n[j];`);
 }
@@ -384,7 +417,7 @@ export function normGradSource(kind: NormKind, pair: boolean): string {
  * descending sort), S_i is the sum of the entries ranked up to k_i, and
  * ρ = #{i : (S_i − 1)/k_i < y_i}; the support is the ρ top-ranked entries and
  * τ = (Σ_support y − 1)/ρ. Writes τ [out] and weight [in, out] = 1[i ∈ S_j]/ρ_j
- * (the backward's ∂τ_j/∂Ṽ_ij). O(in²) per column. Params [out, in].
+ * (the backward's ∂τ_j/∂Ṽ_ij). O(in²) per column. Layout {@link P_COLUMNS}.
  */
 export const sphereTauSource = (): string => `${PARAM_PRELUDE}
 ${buffers(['y'], ['tau', 'weight'])}
@@ -392,8 +425,8 @@ var<workgroup> sh: array<f32, ${WG}>;
 @compute @workgroup_size(${WG})
 fn main(${WG_ARGS}) {
   let j = wid.x + wid.y * nwg.x;
-  let cols = pu(0u);
-  let rows = pu(1u);
+  let cols = ${P_COLUMNS.get('cols')};
+  let rows = ${P_COLUMNS.get('rows')};
   if (j >= cols) { return; }
   var flags = 0.0;
   for (var i = l; i < rows; i = i + ${WG}u) {
