@@ -182,7 +182,7 @@ export class WebGpuBackend implements Backend {
    * `words` as its parameters (packed by the kernel's layout in wgsl.ts; the operands' heap offsets follow):
    * `threads` 1-D threads of 256 per workgroup, or an explicit [x, y] workgroup grid.
    */
-  private run(key: string, source: () => string, words: readonly number[], buffers: readonly WebGpuBuffer[], threads: number, grid?: [number, number]): void {
+  private run(key: string, source: () => W.KernelSource, words: readonly number[], buffers: readonly WebGpuBuffer[], threads: number, grid?: [number, number]): void {
     const groups = grid ?? this.grid(Math.ceil(threads / W.WG));
     if (groups[0] === 0 || groups[1] === 0) return;
     // which chunk binding each operand reads: almost always all in the first
@@ -199,7 +199,7 @@ export class WebGpuBackend implements Backend {
       });
       full = `${key}@${binding.join('')}`;
     }
-    const pipeline = this.rec.pipeline(full, () => W.onHeap(source(), binding), this.heap.layoutsFor(chunks.length).pipeline);
+    const pipeline = this.rec.pipeline(full, () => source()(binding), this.heap.layoutsFor(chunks.length).pipeline);
     this.rec.dispatch(pipeline, this.heap.bindGroup(chunks), words, buffers, groups);
   }
 
@@ -211,7 +211,7 @@ export class WebGpuBackend implements Backend {
   }
 
   /** One output of `size` floats from a 1-D kernel with parameter `words`. */
-  private unaryLike(key: string, source: () => string, words: readonly number[], ins: readonly BackendBuffer[], size: number): WebGpuBuffer {
+  private unaryLike(key: string, source: () => W.KernelSource, words: readonly number[], ins: readonly BackendBuffer[], size: number): WebGpuBuffer {
     this.admit();
     const inputs = ins.map((b) => this.check(b));
     const out = this.alloc(size);
@@ -348,7 +348,7 @@ export class WebGpuBackend implements Backend {
   }
 
   /** A column reduction over [in, out] matrices: COLS columns per workgroup. */
-  private columns(key: string, source: () => string, ins: readonly WebGpuBuffer[], inDim: number, outDim: number): WebGpuBuffer {
+  private columns(key: string, source: () => W.KernelSource, ins: readonly WebGpuBuffer[], inDim: number, outDim: number): WebGpuBuffer {
     const out = this.alloc(outDim);
     this.run(key, source, W.P_COLUMNS.words({ cols: outDim, rows: inDim }), [...ins, out], 0, this.grid(Math.ceil(outDim / W.COLS)));
     return out;
