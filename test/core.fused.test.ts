@@ -10,9 +10,10 @@ import { describe, expect, it } from 'vitest';
 import * as C from '@psilon/core';
 import { checkGrad, CpuBackend, RNG, tensor, type Backend, type Tensor } from '@psilon/core';
 import { FUSED_KERNELS, withoutFused } from '@psilon/kernels';
-import { evaluate, lipschitzBound, psilonNet, psilonResNet, train, type Dataset, type Model } from 'psilon';
+import { psilonNet, psilonResNet } from 'psilon';
 import { relErr } from './helpers/random.js';
 import { ALL_BACKENDS, describeBackends, TRAINING_BACKENDS } from './helpers/backends.js';
+import { trainOnBlobs } from './helpers/training.js';
 
 /** Runs `f` with `be` as the active backend. */
 async function on<T>(be: Backend, f: () => Promise<T> | T): Promise<T> {
@@ -113,35 +114,14 @@ describeBackends('fused kernels agree with the reference compositions', (it) => 
   });
 });
 
-function blobs(n: number, seed: number): Dataset {
-  const rng = new C.RNG(seed), d = 4;
-  const x = new Float64Array(n * d), y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    y[i] = i % 3;
-    for (let j = 0; j < d; j++) x[i * d + j] = (j === y[i] ? 2 : 0) + 0.7 * rng.normal();
-  }
-  return { x, y, n, d, task: 'multiclass', outputs: 3 };
-}
-
-async function trainOn(be: Backend, make: () => Model, pruneSteps?: number) {
-  return on(be, async () => {
-    const model = make();
-    const res = await train(model, blobs(90, 1), { epochs: 6, batchSize: 30, lr: 1e-2, lambda: 1e-3, validation: blobs(30, 2), progress: false, ...(pruneSteps ? { pruneSteps } : {}) });
-    const test = await evaluate(model, blobs(30, 3));
-    const bound = (await lipschitzBound(model)).value;
-    model.dispose();
-    return { losses: res.history.map((h) => h.objective), test, near: res.nearSparsity, exact: res.exactSparsity, bound };
-  });
-}
-
 describeBackends('training with the fused kernels hidden matches training with them', (it) => {
   for (const [name, make, pruneSteps] of [
     ['PSiLON Net', () => psilonNet({ inDim: 4, hidden: 12, outDim: 3, nHidden: 3, seed: 5 }), undefined],
     ['PSiLON ResNet, pruned over the last 6 steps', () => psilonResNet({ inDim: 4, hidden: 12, outDim: 3, nHidden: 3, seed: 5 }), 6],
   ] as const) {
     it(name, async (be) => {
-      const want = await trainOn(be, make, pruneSteps);
-      const got = await trainOn(withoutFused(be), make, pruneSteps);
+      const want = await trainOnBlobs(be, make, pruneSteps);
+      const got = await trainOnBlobs(withoutFused(be), make, pruneSteps);
       if (pruneSteps) expect(want.exact).toBeGreaterThan(0.1);
       expect(Math.abs(got.exact - want.exact)).toBeLessThan(0.01);
       got.losses.forEach((l, i) => expect(Math.abs(l - want.losses[i]!) / want.losses[i]!, `objective of epoch ${i + 1}`).toBeLessThan(1e-4));
