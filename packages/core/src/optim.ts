@@ -147,7 +147,7 @@ export class Adam extends Base {
   set beta1(v: number) { this.momentum = v; }
   /** Steps taken so far. */
   get steps(): number { return this.t; }
-  /** One step for every parameter with a gradient: the backend's fused Adam kernel (in place when it can), else {@link composeAdam}. */
+  /** One step for every parameter with a gradient: the backend's fused Adam kernel (in place when it can), else its composition from primitives (`composeAdam`). */
   step(): void {
     this.t++;
     const h: AdamHyper = {

@@ -158,38 +158,38 @@ export interface BackendPrimitives {
 }
 
 /**
- * Fused kernels: accelerations, not obligations. Each is one op of @psilon/core that
+ * Fused kernels: accelerations, not obligations, so every member is optional. Each is one op of @psilon/core that
  * core also writes once from the primitives (its reference composition, used when a
  * backend lacks the method); a backend offering one must agree with that composition
  * to rounding (test/core.fused.test.ts checks every backend on odd shapes).
  */
 export interface FusedKernels {
   /** Softmax (or log-softmax) of each row of a [rows, cols] matrix, max-shifted for stability. */
-  softmax(a: BackendBuffer, rows: number, cols: number, log: boolean): BackendBuffer;
+  softmax?(a: BackendBuffer, rows: number, cols: number, log: boolean): BackendBuffer;
 
   /**
    * One fused Adam step for a parameter p with gradient g and moments m, v:
    * g' = g + wd·p, m' = β₁m + (1−β₁)g', v' = β₂v + (1−β₂)g'², p' = p − (lr/bc1)·m'/(√v'/√bc2 + ε).
    * Returns [p', m', v'].
    */
-  adamStep(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): [BackendBuffer, BackendBuffer, BackendBuffer];
+  adamStep?(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): [BackendBuffer, BackendBuffer, BackendBuffer];
   /**
    * The same update written over p, m and v (the one method that writes its
    * inputs): no allocation per step. Core prefers it to `adamStep`.
    */
-  adamStepInPlace(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): void;
+  adamStepInPlace?(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): void;
 
   // --- weight normalization (docs/math.md §2, §3, §5) -----------------------------
   /**
    * W = g·V/n column-wise. With two matrices (the CReLU pair, docs/math.md §5) one
    * normalizer n_j = Σ_i max(|V⁺_ij|, |V⁻_ij|) (or its L2 version) serves both.
    */
-  weightNorm(v: readonly BackendBuffer[], g: BackendBuffer, spec: WeightNormSpec): WeightNormResult;
+  weightNorm?(v: readonly BackendBuffer[], g: BackendBuffer, spec: WeightNormSpec): WeightNormResult;
   /**
    * Closed-form backward of weightNorm: ∂L/∂V = (g·G − g·c·∂n/∂V)/n with
    * c_j = Σ_i G_ij V_ij / n_j, and ∂L/∂g = c (summed over columns when shared).
    */
-  weightNormBackward(
+  weightNormBackward?(
     gradW: readonly BackendBuffer[], v: readonly BackendBuffer[], g: BackendBuffer, norms: BackendBuffer, spec: WeightNormSpec,
   ): WeightNormGrads;
 
@@ -198,18 +198,18 @@ export interface FusedKernels {
    * [in, out] matrix Ṽ (docs/math.md §7): with u the column sorted descending,
    * c_k = (Σ_{r≤k} u_r − 1)/k, ρ = #{k : c_k < u_k} and τ = c_ρ.
    */
-  sphereTau(y: BackendBuffer, inDim: number, outDim: number): SphereTauResult;
+  sphereTau?(y: BackendBuffer, inDim: number, outDim: number): SphereTauResult;
 }
 
 /** The names of the fused kernels, each optional on a backend. */
 export const FUSED_KERNELS = ['softmax', 'adamStep', 'adamStepInPlace', 'weightNorm', 'weightNormBackward', 'sphereTau'] as const satisfies readonly (keyof FusedKernels)[];
 
 /**
- * The interface the tensor engine computes through: the required
- * {@link BackendPrimitives} and any of the optional {@link FusedKernels}. A backend
+ * The interface the tensor engine computes through: the required primitives
+ * (`BackendPrimitives`) and any of the optional fused kernels (`FusedKernels`). A backend
  * moves buffers and runs kernels; it knows nothing of tensors or gradients.
  */
-export interface Backend extends BackendPrimitives, Partial<FusedKernels> {}
+export interface Backend extends BackendPrimitives, FusedKernels {}
 
 /**
  * The same backend with every fused kernel hidden, so the engine computes through
