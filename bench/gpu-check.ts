@@ -53,20 +53,20 @@ async function correctness(gpu: Backend, ref: Backend, tiles: Record<string, Bac
     const vs = (pair ? [1, 2] : [1]).map((s) => both(gpu, seeded(i * o, s * 7)));
     const G = (pair ? [3, 4] : [3]).map((s) => both(gpu, seeded(i * o, s * 7)));
     const g = both(gpu, Float64Array.of(1.5));
-    const fg = gpu.weightNorm(vs.map((v) => v[0]), g[0], spec), fr = ref.weightNorm(vs.map((v) => v[1]), g[1], spec);
+    const fg = gpu.weightNorm!(vs.map((v) => v[0]), g[0], spec), fr = ref.weightNorm!(vs.map((v) => v[1]), g[1], spec);
     const label = `weightNorm ${kind}${pair ? ' pair' : ''}`;
-    const bg = gpu.weightNormBackward(G.map((x) => x[0]), vs.map((v) => v[0]), g[0], fg.norms, spec);
-    const br = ref.weightNormBackward(G.map((x) => x[1]), vs.map((v) => v[1]), g[1], fr.norms, spec);
+    const bg = gpu.weightNormBackward!(G.map((x) => x[0]), vs.map((v) => v[0]), g[0], fg.norms, spec);
+    const br = ref.weightNormBackward!(G.map((x) => x[1]), vs.map((v) => v[1]), g[1], fr.norms, spec);
     await cmp(gpu, label, `${i}×${o}`, fg.w[0]!, fr.w[0]!);
     await cmp(gpu, `${label} ∂V`, `${i}×${o}`, bg.dv[0]!, br.dv[0]!);
     await cmp(gpu, `${label} ∂g`, `${i}×${o}`, bg.dg, br.dg);
   }
   const Yp = both(gpu, seeded(500 * 500, 9).map(Math.abs).map((v) => v / 200));
-  const tg = gpu.sphereTau(Yp[0], 500, 500), tr = ref.sphereTau(Yp[1], 500, 500);
+  const tg = gpu.sphereTau!(Yp[0], 500, 500), tr = ref.sphereTau!(Yp[1], 500, 500);
   await cmp(gpu, 'sphereTau τ (pruning)', '500×500', tg.tau, tr.tau);
   await cmp(gpu, 'sphereTau support/ρ', '500×500', tg.weight, tr.weight);
   const L = both(gpu, seeded(33 * 10, 5).map((v) => v * 20));
-  await cmp(gpu, 'logSoftmax', '33×10', gpu.softmax(L[0], 33, 10, true), ref.softmax(L[1], 33, 10, true));
+  await cmp(gpu, 'logSoftmax', '33×10', gpu.softmax!(L[0], 33, 10, true), ref.softmax!(L[1], 33, 10, true));
   const X = both(gpu, seeded(3 * 700 * 5, 6));
   await cmp(gpu, 'reduce sum axes [0,2]', '3×700×5', gpu.reduce('sum', X[0], [3, 700, 5], [0, 2]), ref.reduce('sum', X[1], [3, 700, 5], [0, 2]));
   await cmp(gpu, 'reduce max axis 1', '3×700×5', gpu.reduce('max', X[0], [3, 700, 5], [1]), ref.reduce('max', X[1], [3, 700, 5], [1]));
@@ -152,7 +152,7 @@ async function weightNormRates(be: Backend, label: string, shapes: [number, numb
     const v = seeded(i * o, 3);
     const V = be.upload(v, 'float32'), g = be.upload([1.5], 'float32');
     const spec = { inDim: i, outDim: o, kind: 'l1' as const, shared: true };
-    const first = be.weightNorm([V], g, spec);
+    const first = be.weightNorm!([V], g, spec);
     const want = ref.weightNorm([ref.upload(v, 'float64')], ref.upload([1.5], 'float64'), spec);
     const err = relErr(await be.read(first.w[0]!), ref.readSync(want.w[0]!));
     be.free(first.w[0]!); be.free(first.norms);
@@ -161,7 +161,7 @@ async function weightNormRates(be: Backend, label: string, shapes: [number, numb
     for (let r = 0; r < 9; r++) {
       const t0 = performance.now();
       let last: BackendBuffer | undefined;
-      for (let k = 0; k < 10; k++) { const f = be.weightNorm([V], g, spec); be.free(f.norms); if (last) be.free(last); last = f.w[0]!; }
+      for (let k = 0; k < 10; k++) { const f = be.weightNorm!([V], g, spec); be.free(f.norms); if (last) be.free(last); last = f.w[0]!; }
       await be.read(last!); be.free(last!);
       ts.push((performance.now() - t0) / 10);
     }

@@ -87,8 +87,8 @@ function backendWeightNorm(be: Backend, inDim: number, outDim: number): Case {
   return {
     async run(i) {
       const { V, G, g } = bufs[i]!;
-      const f = be.weightNorm([V], g, spec);
-      const b = be.weightNormBackward([G], [V], g, f.norms, spec);
+      const f = be.weightNorm!([V], g, spec);
+      const b = be.weightNormBackward!([G], [V], g, f.norms, spec);
       const host = await be.read(b.dv[0]!);
       for (const x of [...f.w, f.norms, ...b.dv, b.dg]) be.free(x);
       return host;

@@ -12,7 +12,7 @@ const root = resolve(import.meta.dirname, '..', 'packages');
 
 /** Layers per package, bottom first: folder names (or top-level file names) of src/. */
 const LAYERS: Record<string, string[][]> = {
-  kernels: [['types.ts', 'ops.ts', 'backend.ts', 'layout.ts', 'dawn.ts', 'arena.ts'], ['cpu'], ['wasm', 'gpujs', 'webgpu'], ['registry.ts'], ['index.ts']],
+  kernels: [['types.ts', 'ops.ts', 'backend.ts', 'layout.ts', 'dawn.ts', 'arena.ts', 'adam.ts', 'expr.ts'], ['cpu'], ['wasm', 'gpujs', 'webgpu'], ['registry.ts'], ['index.ts']],
   core: [
     ['errors.ts', 'memory.ts'], ['tensor.ts'], ['tape.ts', 'backend-of.ts'], ['ops.ts', 'create.ts', 'random.ts'],
     ['losses.ts', 'custom.ts', 'weightnorm.ts', 'gradcheck.ts', 'optim.ts'], ['schedule.ts', 'projection.ts'], ['index.ts'],

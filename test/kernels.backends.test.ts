@@ -92,7 +92,7 @@ describeBackends('kernels vs float64 cpu', (it) => {
     await same(gb.scatterAddRows(G.g, 3, 35, I.g), ref.scatterAddRows(G.r, 3, 35, I.r));
     await same(gb.oneHot(I.g, 3, 'float32'), ref.oneHot(I.r, 3, 'float64'));
     const L = up(uniform(r, 7 * 33, -20, 20));
-    for (const log of [false, true]) await same(gb.softmax(L.g, 7, 33, log), ref.softmax(L.r, 7, 33, log));
+    for (const log of [false, true]) await same(gb.softmax!(L.g, 7, 33, log), ref.softmax(L.r, 7, 33, log));
     for (const b of [X.g, Y.g, I.g, G.g, L.g]) gb.free(b);
   });
 
@@ -109,11 +109,11 @@ describeBackends('kernels vs float64 cpu', (it) => {
           V[1] = up(x.map((v, i) => (i % 3 === 0 ? -v : uniform(r, 1)[0]!)));
         }
         const g = up(uniform(r, shared ? 1 : outDim, 0.5, 2));
-        const fg = gb.weightNorm(V.map((v) => v.g), g.g, spec);
+        const fg = gb.weightNorm!(V.map((v) => v.g), g.g, spec);
         const fr = ref.weightNorm(V.map((v) => v.r), g.r, spec);
         for (let t = 0; t < pairN; t++) await same(fg.w[t]!, fr.w[t]!);
         const G = Array.from({ length: pairN }, () => up(uniform(r, inDim * outDim)));
-        const bg = gb.weightNormBackward(G.map((x) => x.g), V.map((v) => v.g), g.g, fg.norms, spec);
+        const bg = gb.weightNormBackward!(G.map((x) => x.g), V.map((v) => v.g), g.g, fg.norms, spec);
         const br = ref.weightNormBackward(G.map((x) => x.r), V.map((v) => v.r), g.r, fr.norms, spec);
         // with inDim = 1 the exact ∂L/∂V is 0 (a 1-vector has no direction to move in): compare on the scale of g·G/n
         for (let t = 0; t < pairN; t++) await same(bg.dv[t]!, br.dv[t]!, 1e-4, 1);
@@ -132,7 +132,7 @@ describeBackends('kernels vs float64 cpu', (it) => {
       for (let i = 0; i < y.length; i += 5) y[i] = y[(i + outDim) % y.length]!; // ties within columns
       if (inDim > 1) for (let i = 0; i < inDim; i++) y[i * outDim] = 0.01; // column 0 sums below 1 when inDim < 100: τ < 0
       const Y = up(y);
-      const got = gb.sphereTau(Y.g, inDim, outDim), want = ref.sphereTau(Y.r, inDim, outDim);
+      const got = gb.sphereTau!(Y.g, inDim, outDim), want = ref.sphereTau(Y.r, inDim, outDim);
       await same(got.tau, want.tau, 1e-5, 1e-3);
       await same(got.weight, want.weight);
       gb.free(Y.g);
@@ -146,7 +146,7 @@ describeBackends('kernels vs float64 cpu', (it) => {
       const [P, G, M] = [up(uniform(r, n)), up(uniform(r, n)), up(uniform(r, n))];
       const V = up(uniform(r, n, 0, 1));
       const h = { lr: 0.01, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, bc1: 1 - 0.9 ** 3, bc2: 1 - 0.999 ** 3 };
-      const og = gb.adamStep(P.g, G.g, M.g, V.g, h), or = ref.adamStep(P.r, G.r, M.r, V.r, h);
+      const og = gb.adamStep!(P.g, G.g, M.g, V.g, h), or = ref.adamStep(P.r, G.r, M.r, V.r, h);
       for (let k = 0; k < 3; k++) await same(og[k]!, or[k]!);
       if (gb.adamStepInPlace) { // the in-place form writes the same values over p, m and v
         gb.adamStepInPlace(P.g, G.g, M.g, V.g, h);
@@ -173,11 +173,11 @@ describeBackends('kernels vs float64 cpu', (it) => {
           g.matmul(X, acc, 8, 8, 8, false, true), g.unary('relu', acc), g.binary('add', acc, [8, 8], s1, [1], [8, 8]),
           g.where(X, [8, 8], acc, [8, 8], X, [8, 8], [8, 8]), g.reduce('sum', acc, [8, 8], [0]), g.strided(acc, [8, 8], [1, 8], 0),
           g.pad(X, [8, 8], [1, 1], [9, 10]), g.concat([X, acc], [[8, 8], [8, 8]], 0),
-          g.scatterAddRows(gathered, 8, 8, idx), g.oneHot(idx, 5, 'float32'), g.softmax(acc, 8, 8, true), g.cast(acc, 'float32'),
+          g.scatterAddRows(gathered, 8, 8, idx), g.oneHot(idx, 5, 'float32'), g.softmax!(acc, 8, 8, true), g.cast(acc, 'float32'),
         ];
-        const f = g.weightNorm([v], s1, spec);
-        const b = g.weightNormBackward([acc], [v], s1, f.norms, spec);
-        outs.push(...f.w, f.norms, ...b.dv, b.dg, ...g.adamStep(v, acc, X, X, { lr: 1e-3, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, bc1: 0.1, bc2: 0.01 }));
+        const f = g.weightNorm!([v], s1, spec);
+        const b = g.weightNormBackward!([acc], [v], s1, f.norms, spec);
+        outs.push(...f.w, f.norms, ...b.dv, b.dg, ...g.adamStep!(v, acc, X, X, { lr: 1e-3, beta1: 0.9, beta2: 0.99, eps: 1e-8, weightDecay: 0, bc1: 0.1, bc2: 0.01 }));
         const next = g.binary('mul', outs[1]!, [8, 8], X, [8, 8], [8, 8]); // the matmul result
         for (const o of outs) g.free(o);
         g.free(acc);

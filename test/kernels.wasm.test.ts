@@ -9,6 +9,7 @@ import { relErr } from './helpers/random.js';
 import { watSource } from '../packages/kernels/src/wasm/wat.js';
 import { WASM_MODULES } from '../packages/kernels/src/wasm/binary.js';
 import { sizeClass } from '../packages/kernels/src/wasm/heap.js';
+import { KERNELS, type KernelHead } from '../packages/kernels/src/wasm/signatures.js';
 // @ts-expect-error: a plain .mjs build script without type declarations
 import { binarySource } from '../packages/kernels/scripts/assemble-wasm.mjs';
 import { readFileSync } from 'node:fs';
@@ -21,6 +22,20 @@ describe('wasm backend', () => {
     for (const [name, b64] of Object.entries(WASM_MODULES)) {
       if (!name.includes('Relaxed')) expect(WebAssembly.validate(Buffer.from(b64, 'base64')), name).toBe(true);
     }
+  });
+
+  it('every exported kernel is declared once in signatures.ts, with as many parameters as its declaration names', async () => {
+    const mod = await WebAssembly.compile(Buffer.from(WASM_MODULES.unshared, 'base64'));
+    const inst = await WebAssembly.instantiate(mod, { env: { memory: new WebAssembly.Memory({ initial: 1, maximum: 65536 }) } });
+    const declared = new Map<string, KernelHead>();
+    const visit = (x: unknown): void => {
+      if (x && typeof x === 'object' && 'export' in x && 'sig' in x) { const k = x as KernelHead; expect(declared.has(k.export), k.export).toBe(false); declared.set(k.export, k); }
+      else if (x && typeof x === 'object') Object.values(x).forEach(visit);
+    };
+    visit(KERNELS);
+    const exported = WebAssembly.Module.exports(mod).filter((e) => e.kind === 'function').map((e) => e.name);
+    expect(exported.sort()).toEqual([...declared.keys()].sort());
+    for (const [name, k] of declared) expect((inst.exports[name] as (...a: number[]) => void).length, name).toBe(Object.keys(k.sig).length);
   });
 
   it('size classes: multiples of 64 bytes with 16 bytes of slack, at most 25% over the request', () => {
@@ -56,8 +71,8 @@ describe('wasm backend', () => {
         const run = (b: Backend, dtype: 'float32' | 'float64') => {
           const X = b.upload(x, dtype), G = b.upload(g, dtype);
           const c = b.cast(X, dtype), cat = b.concat([X, c], [[rows, cols], [rows, cols]], 0);
-          const f = b.weightNorm([X], G, spec);
-          const d = b.weightNormBackward([c], [X], G, f.norms, spec);
+          const f = b.weightNorm!([X], G, spec);
+          const d = b.weightNormBackward!([c], [X], G, f.norms, spec);
           const outs = [c, cat, ...f.w, f.norms, ...d.dv, d.dg];
           const host = outs.map((o) => Array.from(b.readSync(o)));
           if (b === be) keep.push(X, G, ...outs);

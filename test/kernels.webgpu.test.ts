@@ -121,8 +121,8 @@ describe('webgpu backend', () => {
     const g = await WebGpuBackend.create();
     try {
       const a = g.upload([1, 2], 'float32');
-      const internals = g as unknown as { run: (key: string, src: () => string, words: number[], bufs: BackendBuffer[], threads: number) => void };
-      internals.run('broken', () => 'fn main( {', [2], [a], 2);
+      const internals = g as unknown as { run: (key: string, src: () => (chunks: readonly number[]) => string, words: number[], bufs: BackendBuffer[], threads: number) => void };
+      internals.run('broken', () => () => 'fn main( {', [2], [a], 2);
       await expect(g.read(a)).rejects.toThrow(/webgpu: the device rejected a command: .*/);
       expect(() => g.unary('neg', a)).toThrow(/the device rejected a command/);
     } finally {

@@ -39,8 +39,3 @@ export class NonFiniteLossError extends Error {
     this.name = 'NonFiniteLossError';
   }
 }
-
-/** Throws {@link NonFiniteLossError} when `value` is not finite. */
-export function checkFinite(value: number, where: string, hint: string): void {
-  if (!Number.isFinite(value)) throw new NonFiniteLossError(value, where, hint);
-}

@@ -10,7 +10,8 @@
 import { broadcastShapes, broadcastStrides, sizeOf, stridesOf, type BackendBuffer, type BinaryOp, type DType, type UnaryOp } from '@psilon/kernels';
 import { getBackendOf } from './backend-of.js';
 import { checkOptions, fmt, named } from './errors.js';
-import { record, type BackwardFn } from './tape.js';
+import { tidy } from './memory.js';
+import { noGrad, record, type BackwardFn } from './tape.js';
 import { Tensor } from './tensor.js';
 
 /** A tensor or a plain number (broadcast as a scalar of the other operand's dtype). */
@@ -328,19 +329,39 @@ function rowsCols(x: Tensor, op: string): [number, number] {
   return [x.size / cols, cols];
 }
 
+/**
+ * The reference composition of the fused `softmax` kernel, from primitives: z = x − max(x),
+ * softmax = e^z / Σ e^z, log-softmax = z − ln Σ e^z (row-wise, last axis). Recording off.
+ */
+function composeSoftmax(x: Tensor, logOf: boolean): Tensor {
+  return noGrad(() => tidy(() => {
+    const z = sub(x, max(x, -1, true));
+    const e = exp(z);
+    const s = sum(e, -1, true);
+    return logOf ? sub(z, log(s)) : div(e, s);
+  }));
+}
+
+/** (log-)softmax through the backend's fused kernel when it has one, else {@link composeSoftmax}. */
+function softmaxForward(name: string, x: Tensor, logOf: boolean, backward: BackwardFn): Tensor {
+  const [rows, cols] = rowsCols(x, name);
+  const be = getBackendOf([x], name);
+  const out = be.softmax
+    ? new Tensor(named(name, [x.shape], () => be.softmax!(x.buffer, rows, cols, logOf)), x.shape, be)
+    : composeSoftmax(x, logOf);
+  record(name, [x], [out], backward);
+  return out;
+}
+
 /** softmax along the last axis, max-shifted. ∂: y·(g − Σ g·y) */
 export function softmax(x: Tensor): Tensor {
-  const [rows, cols] = rowsCols(x, 'softmax');
-  const out: Tensor = apply('softmax', [x], x.shape, () => x.backend.softmax(x.buffer, rows, cols, false),
-    ([g]) => [mul(out, sub(g!, sum(mul(g!, out), -1, true)))]);
+  const out: Tensor = softmaxForward('softmax', x, false, ([g]) => [mul(out, sub(g!, sum(mul(g!, out), -1, true)))]);
   return out;
 }
 
 /** log-softmax along the last axis, max-shifted. ∂: g − softmax(x)·Σ g */
 export function logSoftmax(x: Tensor): Tensor {
-  const [rows, cols] = rowsCols(x, 'logSoftmax');
-  return apply('logSoftmax', [x], x.shape, () => x.backend.softmax(x.buffer, rows, cols, true),
-    ([g]) => [sub(g!, mul(softmax(x), sum(g!, -1, true)))]);
+  return softmaxForward('logSoftmax', x, true, ([g]) => [sub(g!, mul(softmax(x), sum(g!, -1, true)))]);
 }
 
 // ---------------------------------------------------------------------------------------------

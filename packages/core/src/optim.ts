@@ -1,7 +1,8 @@
 /** Optimizers over parameter lists. Updates replace parameter values in place (`Tensor.assign`). */
 import { checkOptions, fmt } from './errors.js';
 import { keep, tidy } from './memory.js';
-import { add, mul, sub, zerosLike } from './ops.js';
+import type { AdamHyper } from '@psilon/kernels';
+import { add, div, mul, sqrt, square, sub, zerosLike } from './ops.js';
 import { noGrad } from './tape.js';
 import { Tensor } from './tensor.js';
 
@@ -97,6 +98,19 @@ export class SGD extends Base {
   }
 }
 
+/**
+ * The reference composition of the fused Adam kernel, from primitives (PyTorch's update):
+ * g' = g + wd·p, m' = β₁m + (1−β₁)g', v' = β₂v + (1−β₂)g'², p' = p − (lr/bc1)·m'/(√v'/√bc2 + ε).
+ * Returns [p', m', v'].
+ */
+function composeAdam(p: Tensor, g: Tensor, m: Tensor, v: Tensor, h: AdamHyper): [Tensor, Tensor, Tensor] {
+  const gi = h.weightDecay ? add(g, mul(p, h.weightDecay)) : g;
+  const m2 = add(mul(m, h.beta1), mul(gi, 1 - h.beta1));
+  const v2 = add(mul(v, h.beta2), mul(square(gi), 1 - h.beta2));
+  const p2 = sub(p, div(mul(m2, h.lr / h.bc1), add(div(sqrt(v2), Math.sqrt(h.bc2)), h.eps)));
+  return [p2, m2, v2];
+}
+
 /** Options of {@link Adam}. */
 export interface AdamOptions { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }
 
@@ -133,10 +147,10 @@ export class Adam extends Base {
   set beta1(v: number) { this.momentum = v; }
   /** Steps taken so far. */
   get steps(): number { return this.t; }
-  /** One step for every parameter with a gradient, through the backend's fused Adam kernel. */
+  /** One step for every parameter with a gradient: the backend's fused Adam kernel (in place when it can), else its composition from primitives (`composeAdam`). */
   step(): void {
     this.t++;
-    const h = {
+    const h: AdamHyper = {
       lr: this.lr, beta1: this.momentum, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay,
       bc1: 1 - this.momentum ** this.t, bc2: 1 - this.beta2 ** this.t,
     };
@@ -150,7 +164,9 @@ export class Adam extends Base {
         for (const t of [p, m!, v!]) t.version++; // changed in place, as assign would
         continue;
       }
-      const out = be.adamStep(p.buffer, g.buffer, m!.buffer, v!.buffer, h).map((b) => new Tensor(b, p.shape, be));
+      const out = be.adamStep
+        ? be.adamStep(p.buffer, g.buffer, m!.buffer, v!.buffer, h).map((b) => new Tensor(b, p.shape, be))
+        : noGrad(() => tidy(() => composeAdam(p, g, m!, v!, h)));
       [p, m!, v!].forEach((t, i) => { t.assign(out[i]!); out[i]!.dispose(); });
     }
   }

@@ -86,10 +86,11 @@ export interface SphereTauResult {
 export interface AdamHyper { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; bc1: number; bc2: number }
 
 /**
- * The interface the tensor engine computes through. A backend moves buffers and
- * runs kernels; it knows nothing of tensors or gradients. Shapes are passed with
- * every call, buffers are flat and row-major. Every method returns a new buffer
- * and never writes into its inputs.
+ * The primitives every backend implements: memory, the elementwise ops of the op
+ * table (ops.ts), reductions, matmul and data movement. Everything the engine
+ * computes can be written from these alone; the fused kernels ({@link FusedKernels})
+ * only make some of it faster. Shapes are passed with every call, buffers are
+ * flat and row-major. Every method returns a new buffer and never writes into its inputs.
  *
  * The buffer contract, which every backend keeps (test/kernels.backends.test.ts):
  * a buffer of another backend, a buffer used after `free` and a second `free` of
@@ -97,7 +98,7 @@ export interface AdamHyper { lr: number; beta1: number; beta2: number; eps: numb
  * are errors on every synchronous backend (asynchronous ones cannot look at them
  * without waiting); a dtype the backend lacks is an error naming the backend to use.
  */
-export interface Backend {
+export interface BackendPrimitives {
   /** `cpu`, `wasm`, `webgpu` or `gpujs`. */
   readonly name: string;
   /** The mode that actually runs: the backend's name, or for gpujs the gpu.js mode. */
@@ -125,7 +126,7 @@ export interface Backend {
   /** Waits for queued work, frees device resources; the backend is unusable afterwards. */
   dispose(): Promise<void>;
 
-  // --- kernels ----------------------------------------------------------------
+  // --- elementwise, from the op table -------------------------------------------
   /** A copy of `a` converted to `dtype`. */
   cast(a: BackendBuffer, dtype: DType): BackendBuffer;
   /** out = op(a) elementwise (ops.ts defines each op). */
@@ -134,10 +135,14 @@ export interface Backend {
   binary(op: BinaryOp, a: BackendBuffer, aShape: Shape, b: BackendBuffer, bShape: Shape, outShape: Shape): BackendBuffer;
   /** out = cond ≠ 0 ? a : b, all three broadcast to outShape. */
   where(cond: BackendBuffer, cShape: Shape, a: BackendBuffer, aShape: Shape, b: BackendBuffer, bShape: Shape, outShape: Shape): BackendBuffer;
+
+  // --- reductions and matmul ------------------------------------------------------
   /** Reduces the given axes away (output shape = shape without them). */
   reduce(op: ReduceOp, a: BackendBuffer, shape: Shape, axes: readonly number[]): BackendBuffer;
   /** C[m,n] = op(A)·op(B): A is [m,k] ([k,m] when transA), B is [k,n] ([n,k] when transB). */
   matmul(a: BackendBuffer, b: BackendBuffer, m: number, k: number, n: number, transA: boolean, transB: boolean): BackendBuffer;
+
+  // --- data movement ----------------------------------------------------------------
   /** out[idx] = a[offset + Σ idx_i·strides_i]: transpose, slice and broadcast in one kernel. */
   strided(a: BackendBuffer, outShape: Shape, strides: readonly number[], offset: number): BackendBuffer;
   /** Zero-padding: out has outShape, with `a` (shape aShape) placed at `begin`, zeros elsewhere. */
@@ -150,32 +155,41 @@ export interface Backend {
   scatterAddRows(a: BackendBuffer, n: number, d: number, indices: BackendBuffer): BackendBuffer;
   /** One-hot rows: out [r, depth], out[i, indices[i]] = 1. */
   oneHot(indices: BackendBuffer, depth: number, dtype: DType): BackendBuffer;
+}
+
+/**
+ * Fused kernels: accelerations, not obligations, so every member is optional. Each is one op of @psilon/core that
+ * core also writes once from the primitives (its reference composition, used when a
+ * backend lacks the method); a backend offering one must agree with that composition
+ * to rounding (test/core.fused.test.ts checks every backend on odd shapes).
+ */
+export interface FusedKernels {
   /** Softmax (or log-softmax) of each row of a [rows, cols] matrix, max-shifted for stability. */
-  softmax(a: BackendBuffer, rows: number, cols: number, log: boolean): BackendBuffer;
+  softmax?(a: BackendBuffer, rows: number, cols: number, log: boolean): BackendBuffer;
 
   /**
    * One fused Adam step for a parameter p with gradient g and moments m, v:
    * g' = g + wd·p, m' = β₁m + (1−β₁)g', v' = β₂v + (1−β₂)g'², p' = p − (lr/bc1)·m'/(√v'/√bc2 + ε).
    * Returns [p', m', v'].
    */
-  adamStep(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): [BackendBuffer, BackendBuffer, BackendBuffer];
+  adamStep?(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): [BackendBuffer, BackendBuffer, BackendBuffer];
   /**
    * The same update written over p, m and v (the one method that writes its
-   * inputs): no allocation per step. Optional; callers fall back to `adamStep`.
+   * inputs): no allocation per step. Core prefers it to `adamStep`.
    */
   adamStepInPlace?(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): void;
 
-  // --- fused weight normalization (docs/math.md §2, §3, §5) -----------------------------
+  // --- weight normalization (docs/math.md §2, §3, §5) -----------------------------
   /**
    * W = g·V/n column-wise. With two matrices (the CReLU pair, docs/math.md §5) one
    * normalizer n_j = Σ_i max(|V⁺_ij|, |V⁻_ij|) (or its L2 version) serves both.
    */
-  weightNorm(v: readonly BackendBuffer[], g: BackendBuffer, spec: WeightNormSpec): WeightNormResult;
+  weightNorm?(v: readonly BackendBuffer[], g: BackendBuffer, spec: WeightNormSpec): WeightNormResult;
   /**
    * Closed-form backward of weightNorm: ∂L/∂V = (g·G − g·c·∂n/∂V)/n with
    * c_j = Σ_i G_ij V_ij / n_j, and ∂L/∂g = c (summed over columns when shared).
    */
-  weightNormBackward(
+  weightNormBackward?(
     gradW: readonly BackendBuffer[], v: readonly BackendBuffer[], g: BackendBuffer, norms: BackendBuffer, spec: WeightNormSpec,
   ): WeightNormGrads;
 
@@ -184,5 +198,32 @@ export interface Backend {
    * [in, out] matrix Ṽ (docs/math.md §7): with u the column sorted descending,
    * c_k = (Σ_{r≤k} u_r − 1)/k, ρ = #{k : c_k < u_k} and τ = c_ρ.
    */
-  sphereTau(y: BackendBuffer, inDim: number, outDim: number): SphereTauResult;
+  sphereTau?(y: BackendBuffer, inDim: number, outDim: number): SphereTauResult;
+}
+
+/** The names of the fused kernels, each optional on a backend. */
+export const FUSED_KERNELS = ['softmax', 'adamStep', 'adamStepInPlace', 'weightNorm', 'weightNormBackward', 'sphereTau'] as const satisfies readonly (keyof FusedKernels)[];
+
+/**
+ * The interface the tensor engine computes through: the required primitives
+ * (`BackendPrimitives`) and any of the optional fused kernels (`FusedKernels`). A backend
+ * moves buffers and runs kernels; it knows nothing of tensors or gradients.
+ */
+export interface Backend extends BackendPrimitives, FusedKernels {}
+
+/**
+ * The same backend with every fused kernel hidden, so the engine computes through
+ * its primitives alone (core's reference compositions). Buffers are shared with `be`;
+ * disposing either disposes both. For tests and for checking a new backend.
+ */
+export function withoutFused(be: Backend): Backend {
+  const hidden = new Set<PropertyKey>(FUSED_KERNELS);
+  return new Proxy(be, {
+    get(target, key) {
+      if (hidden.has(key)) return undefined;
+      const v: unknown = Reflect.get(target, key, target);
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+    has: (target, key) => !hidden.has(key) && Reflect.has(target, key),
+  });
 }

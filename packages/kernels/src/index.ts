@@ -3,7 +3,8 @@
  * a hand-written CPU backend (float32 and float64), a WebAssembly SIMD backend
  * (float32, multi-threaded), a WebGPU backend of hand-written WGSL kernels and a gpu.js backend.
  */
-export type { Backend, BackendBuffer, WeightNormSpec, WeightNormResult, WeightNormGrads, AdamHyper, SphereTauResult } from './backend.js';
+export type { Backend, BackendPrimitives, FusedKernels, BackendBuffer, WeightNormSpec, WeightNormResult, WeightNormGrads, AdamHyper, SphereTauResult } from './backend.js';
+export { FUSED_KERNELS, withoutFused } from './backend.js';
 export * from './types.js';
 export * from './ops.js';
 export { CpuBackend } from './cpu/index.js';

@@ -1,5 +1,9 @@
 import type { TypedArray } from '../types.js';
-import type { NormKind } from '../ops.js';
+import { binaryFn, unaryFn, type NormKind } from '../ops.js';
+
+// sign and the max-tie share of the op table (ops.ts), not re-spelled here
+const { sign } = unaryFn;
+const { winShare } = binaryFn;
 
 /**
  * Column norms n_j of V (docs/math.md §2) or, for the CReLU pair, of Ṽ = max(|V⁺|, |V⁻|) (§5):
@@ -30,9 +34,9 @@ export function normPartial(x: number, other: number | undefined, n: number, kin
   let t = ax;
   if (other !== undefined) {
     const ao = Math.abs(other);
-    share = ax > ao ? 1 : ax === ao ? 0.5 : 0;
+    share = winShare(ax, ao);
     t = Math.max(ax, ao);
   }
-  const s = x > 0 ? 1 : x < 0 ? -1 : 0;
+  const s = sign(x);
   return kind === 'l1' ? s * share : (t / n) * s * share;
 }

@@ -3,6 +3,7 @@ import type { DType, Shape, TypedArray } from '../types.js';
 import { broadcastStrides, sizeOf } from '../types.js';
 import type { BinaryOp, ReduceOp, UnaryOp } from '../ops.js';
 import * as src from './sources.js';
+import { adamVector } from '../adam.js';
 import { checkIndices } from '../cpu/kernels.js';
 import { installWebGpu, type WebGpuEnv } from '../dawn.js';
 
@@ -304,7 +305,7 @@ export class GpuJsBackend implements Backend {
   }
 
   adamStep(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): [BackendBuffer, BackendBuffer, BackendBuffer] {
-    const hb = this.upload([h.lr / h.bc1, h.beta1, h.beta2, h.eps, h.weightDecay, Math.sqrt(h.bc2)], 'float32');
+    const hb = this.upload(adamVector(h), 'float32');
     const m2 = this.launch(src.adamMomentSource(false), p.size, [p, g, m, hb]);
     const v2 = this.launch(src.adamMomentSource(true), p.size, [p, g, v, hb]);
     const p2 = this.launch(src.adamParamSource(), p.size, [p, m2, v2, hb]);

@@ -9,6 +9,8 @@
 import type { Shape } from '../types.js';
 import { sizeOf, stridesOf } from '../types.js';
 import { BINARY_OPS, UNARY_OPS, type BinaryOp, type NormKind, type UnaryOp } from '../ops.js';
+import { ADAM_SCALARS, type AdamScalar } from '../adam.js';
+import { render } from '../expr.js';
 
 /** gpu.js spelling of each unary op's expression, in terms of `x` (from the one table in ops.ts). */
 export const UNARY_SRC = Object.fromEntries(
@@ -53,7 +55,7 @@ export function binarySource(op: BinaryOp, outShape: Shape, sa: readonly number[
   ${indexCode(outShape, [sa, sb], [0, 0])}
   const va = a[o0];
   const vb = b[o1];
-  return ${BINARY_SRC[op].replace(/\ba\b/g, 'va').replace(/\bb\b/g, 'vb')};
+  return ${render(BINARY_SRC[op], { a: 'va', b: 'vb' })};
 }`;
 }
 
@@ -235,8 +237,8 @@ export function normGradSource(outDim: number, kind: NormKind, shared: boolean, 
   const ax = Math.abs(x);
   let share = 1;
   let t = ax;
-  ${pair ? 'const ao = Math.abs(other[k]); share = ax > ao ? 1 : (ax == ao ? 0.5 : 0); t = Math.max(ax, ao);' : ''}
-  const s = x > 0 ? 1 : (x < 0 ? -1 : 0);
+  ${pair ? `const ao = Math.abs(other[k]); share = ${render(BINARY_SRC.winShare, { a: 'ax', b: 'ao' })}; t = Math.max(ax, ao);` : ''}
+  const s = ${UNARY_SRC.sign};
   const partial = ${kind === 'l1' ? 's * share' : '(t / n[j]) * s * share'};
   const gj = g[${shared ? '0' : 'j'}];
   return (gj * G[k] - gj * c[j] * partial) / n[j];
@@ -252,20 +254,24 @@ export const sumAllSource = (n: number): string => `function(a) {
 
 // --- optimizer --------------------------------------------------------------------------------
 
+/** Adam's scalars in the small buffer h, in the one order of adam.ts. */
+const H = Object.fromEntries(ADAM_SCALARS.map((k, i) => [k, `h[${i}]`])) as Record<AdamScalar, string>;
+
 /**
- * The fused Adam step in three kernels (a gpu.js kernel has one output). Hyperparameters
- * arrive in a small buffer h = [lr/bc1, β₁, β₂, ε, wd, √bc2], so the sources never change
+ * The fused Adam step in three kernels (a gpu.js kernel has one output). The scalars
+ * arrive in a small buffer h (adam.ts's `adamVector`), so the sources never change
  * with the schedule and compile once.
  */
 export const adamMomentSource = (second: boolean): string => `function(p, g, m, h) {
   const k = this.thread.x;
-  const gi = g[k] + h[4] * p[k];
-  return ${second ? 'h[2] * m[k] + (1 - h[2]) * gi * gi' : 'h[1] * m[k] + (1 - h[1]) * gi'};
+  const gi = g[k] + ${H.weightDecay} * p[k];
+  return ${second ? `${H.beta2} * m[k] + (1 - ${H.beta2}) * gi * gi` : `${H.beta1} * m[k] + (1 - ${H.beta1}) * gi`};
 }`;
 
+/** p' = p − step·m'/(√v'·invRootBc2 + ε). */
 export const adamParamSource = (): string => `function(p, m, v, h) {
   const k = this.thread.x;
-  return p[k] - h[0] * m[k] / (Math.sqrt(v[k]) / h[5] + h[3]);
+  return p[k] - ${H.step} * m[k] / (Math.sqrt(v[k]) * ${H.invRootBc2} + ${H.eps});
 }`;
 
 /**

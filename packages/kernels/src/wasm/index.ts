@@ -7,7 +7,7 @@
 import { ownBuffer, releaseBuffer, type AdamHyper, type Backend, type BackendBuffer, type SphereTauResult, WeightNormGrads, WeightNormResult, WeightNormSpec } from '../backend.js';
 import type { DType, Shape, TypedArray } from '../types.js';
 import { sizeOf } from '../types.js';
-import { BINARY_OPS, UNARY_OPS, type BinaryOp, type ReduceOp, type UnaryOp } from '../ops.js';
+import type { BinaryOp, ReduceOp, UnaryOp } from '../ops.js';
 import { planBroadcast, planReduce } from '../layout.js';
 import { binaryInto, unaryInto } from '../cpu/elementwise.js';
 import { concatInto, gatherRowsInto, oneHotInto, padInto, scatterAddRowsInto, softmaxInto, stridedInto, whereInto } from '../cpu/kernels.js';
@@ -15,6 +15,8 @@ import { sphereTauInto } from '../cpu/projection.js';
 import { WasmHeap, RESERVED_BYTES } from './heap.js';
 import { ThreadPool, SLOT_BYTES } from './threads.js';
 import { GEMM, GEMM_SCRATCH_BYTES } from './wat.js';
+import { argsOf, KERNELS, type ArgsOf, type BroadcastMode, type KernelDef, type Signature } from './signatures.js';
+import { adamScalars } from '../adam.js';
 import { WASM_MODULES } from './binary.js';
 
 class WasmBuffer implements BackendBuffer {
@@ -141,12 +143,16 @@ export class WasmBackend implements Backend {
 
   private view(buf: WasmBuffer): Float32Array { return this.heap.view(buf.ptr, buf.size); }
 
-  /** Runs kernel `fn` over [0, n) split into aligned ranges: args(start, end) builds each call. */
-  private parallel(fn: string, n: number, align: number, min: number, args: (start: number, end: number, t: number) => number[]): void {
-    const kernel = this.k[fn]!;
-    if (!this.pool || n < min) { kernel(...args(0, n, 0)); return; }
-    const jobs = split(n, this.threads, align).map(([s, e], t) => args(s, e, t));
-    this.pool.run(fn, jobs, kernel);
+  /** Calls kernel `k` once on this thread, with named arguments. */
+  private call<S extends Signature>(k: KernelDef<S>, args: ArgsOf<S>): void {
+    this.k[k.export]!(...argsOf(k, args));
+  }
+
+  /** Runs kernel `k` over [0, n) split into aligned ranges: args(start, end, thread) names each call's arguments. */
+  private parallel<S extends Signature>(k: KernelDef<S>, n: number, align: number, min: number, args: (start: number, end: number, t: number) => ArgsOf<S>): void {
+    if (!this.pool || n < min) { this.call(k, args(0, n, 0)); return; }
+    const jobs = split(n, this.threads, align).map(([s, e], t) => argsOf(k, args(s, e, t)));
+    this.pool.run(k.export, jobs, this.k[k.export]!);
   }
 
   // --- memory ---------------------------------------------------------------
@@ -183,26 +189,26 @@ export class WasmBackend implements Backend {
 
   unary(op: UnaryOp, a: BackendBuffer): BackendBuffer {
     const x = this.get(a), out = this.alloc(x.size);
-    if ('wasm' in UNARY_OPS[op]) {
-      this.parallel(`u_${op}`, x.size, 4, PARALLEL_ELEMS_MIN, (s, e) => [x.ptr, out.ptr, s, e]);
-    } else unaryInto(op, this.view(x), this.view(out));
+    const k = KERNELS.unary[op];
+    if (k) this.parallel(k, x.size, 4, PARALLEL_ELEMS_MIN, (i, end) => ({ x: x.ptr, o: out.ptr, i, end }));
+    else unaryInto(op, this.view(x), this.view(out));
     return out;
   }
 
   binary(op: BinaryOp, a: BackendBuffer, aShape: Shape, b: BackendBuffer, bShape: Shape, outShape: Shape): BackendBuffer {
     const x = this.get(a), y = this.get(b), out = this.alloc(sizeOf(outShape));
-    if (!('wasm' in BINARY_OPS[op])) {
+    const modes = KERNELS.binary[op];
+    if (!modes) {
       binaryInto(op, this.view(x), aShape, this.view(y), bShape, this.view(out), outShape);
       return out;
     }
     const plan = planBroadcast([aShape, bShape], outShape);
-    const mode = plan.colStride.map((s) => (s === 1 ? 'v' : 's')).join('');
-    const fn = `b_${op}_${mode}`;
+    const k = modes[plan.colStride.map((s) => (s === 1 ? 'v' : 's')).join('') as BroadcastMode];
     const [ar, br] = plan.rowStride as [number, number];
     const block = plan.rows * plan.cols;
     plan.bases.forEach(([a0, b0], o) => {
       const pa = x.ptr + 4 * a0!, pb = y.ptr + 4 * b0!, po = out.ptr + 4 * o * block;
-      this.parallel(fn, plan.rows, 1, Math.ceil(PARALLEL_ELEMS_MIN / Math.max(plan.cols, 1)), (s, e) => [pa, ar, pb, br, po, plan.cols, s, e]);
+      this.parallel(k, plan.rows, 1, Math.ceil(PARALLEL_ELEMS_MIN / Math.max(plan.cols, 1)), (r, r1) => ({ a: pa, ar, b: pb, br, o: po, cols: plan.cols, r, r1 }));
     });
     return out;
   }
@@ -221,8 +227,8 @@ export class WasmBackend implements Backend {
     let src = x;
     steps.forEach((s, t) => {
       const dst = t === steps.length - 1 ? out : this.alloc(s.outer * s.inner);
-      if (s.inner === 1) this.k[`r_${op}_rows`]!(src.ptr, dst.ptr, s.red, 0, s.outer);
-      else this.k[`r_${op}_mid`]!(src.ptr, dst.ptr, s.red, s.inner, 0, s.outer);
+      if (s.inner === 1) this.call(KERNELS.reduce[op].rows, { x: src.ptr, out: dst.ptr, red: s.red, o: 0, o1: s.outer });
+      else this.call(KERNELS.reduce[op].mid, { x: src.ptr, out: dst.ptr, red: s.red, inner: s.inner, o: 0, o1: s.outer });
       if (src !== x) this.free(src);
       src = dst;
     });
@@ -240,15 +246,15 @@ export class WasmBackend implements Backend {
     // op(A)[i,p] = A[i·ars + p·acs], op(B)[p,j] = B[p·brs + j·bcs]: the transposes are strides
     const [ars, acs] = transA ? [1, m] : [k, 1];
     const [brs, bcs] = transB ? [1, k] : [n, 1];
-    const gemm = this.k.gemm!;
-    const call = (i0: number, i1: number, j0: number, j1: number, t: number) =>
-      [A.ptr, ars, acs, B.ptr, brs, bcs, C.ptr, n, k, i0, i1, j0, j1, this.scratch[t]!];
-    if (!this.pool || m * k * n < PARALLEL_GEMM_MIN) { gemm(...call(0, m, 0, n, 0)); return C; }
+    const gemm = KERNELS.gemm;
+    const args = (i0: number, i1: number, j0: number, j1: number, t: number): ArgsOf<typeof gemm.sig> =>
+      ({ a: A.ptr, ars, acs, b: B.ptr, brs, bcs, c: C.ptr, ldc: n, k, i0, i1, j0, j1, scratch: this.scratch[t]! });
+    if (!this.pool || m * k * n < PARALLEL_GEMM_MIN) { this.call(gemm, args(0, m, 0, n, 0)); return C; }
     // split the longer side of C into one block per thread, on tile boundaries
     const jobs = m >= n
-      ? split(m, this.threads, GEMM.MR).map(([s, e], t) => call(s, e, 0, n, t))
-      : split(n, this.threads, GEMM.NR).map(([s, e], t) => call(0, m, s, e, t));
-    this.pool.run('gemm', jobs, gemm);
+      ? split(m, this.threads, GEMM.MR).map(([s, e], t) => argsOf(gemm, args(s, e, 0, n, t)))
+      : split(n, this.threads, GEMM.NR).map(([s, e], t) => argsOf(gemm, args(0, m, s, e, t)));
+    this.pool.run(gemm.export, jobs, this.k[gemm.export]!);
     return C;
   }
 
@@ -330,8 +336,8 @@ export class WasmBackend implements Backend {
   /** The Adam update written over p, m and v (no allocation): see {@link Backend.adamStep}. */
   adamStepInPlace(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): void {
     const [P, G, M, V] = [p, g, m, v].map((b) => this.get(b)) as [WasmBuffer, WasmBuffer, WasmBuffer, WasmBuffer];
-    this.parallel('adam', P.size, 4, PARALLEL_ELEMS_MIN, (s, e) =>
-      [P.ptr, G.ptr, M.ptr, V.ptr, s, e, h.lr / h.bc1, 1 / Math.sqrt(h.bc2), h.beta1, h.beta2, h.eps, h.weightDecay]);
+    const scalars = adamScalars(h);
+    this.parallel(KERNELS.adam, P.size, 4, PARALLEL_ELEMS_MIN, (i, end) => ({ p: P.ptr, g: G.ptr, m: M.ptr, v: V.ptr, i, end, ...scalars }));
   }
 
   weightNorm(v: readonly BackendBuffer[], g: BackendBuffer, spec: WeightNormSpec): WeightNormResult {
@@ -340,7 +346,7 @@ export class WasmBackend implements Backend {
     const G = this.get(g);
     const norms = this.alloc(outDim), scale = this.alloc(outDim);
     const pair = V.length === 2 ? 1 : 0;
-    this.columns('wn_colnorm', outDim, inDim, (s, e) => [V[0]!.ptr, V[pair]!.ptr, pair, kind === 'l2' ? 1 : 0, norms.ptr, inDim, outDim, s, e]);
+    this.columns(KERNELS.colNorm, outDim, inDim, (j, j1) => ({ v: V[0]!.ptr, w: V[pair]!.ptr, pair, l2: kind === 'l2' ? 1 : 0, acc: norms.ptr, rows: inDim, cols: outDim, j, j1 }));
     // per column: n_j (√ of the sum of squares for L2) and the scale r_j = g_j / n_j
     // (views are taken after the allocations: a growing memory detaches them)
     const [gs, n, r] = [this.view(G), this.view(norms), this.view(scale)];
@@ -351,7 +357,8 @@ export class WasmBackend implements Backend {
     // W = V · r (r broadcast along rows)
     const w = V.map((vv) => {
       const out = this.alloc(inDim * outDim);
-      this.parallel('b_mul_vv', inDim, 1, Math.ceil(PARALLEL_ELEMS_MIN / Math.max(outDim, 1)), (s, e) => [vv.ptr, outDim, scale.ptr, 0, out.ptr, outDim, s, e]);
+      this.parallel(KERNELS.binary.mul!.vv, inDim, 1, Math.ceil(PARALLEL_ELEMS_MIN / Math.max(outDim, 1)),
+        (r, r1) => ({ a: vv.ptr, ar: outDim, b: scale.ptr, br: 0, o: out.ptr, cols: outDim, r, r1 }));
       return out;
     });
     this.free(scale);
@@ -368,7 +375,7 @@ export class WasmBackend implements Backend {
     const dot = this.alloc(outDim), alpha = this.alloc(outDim), beta = this.alloc(outDim);
     // c_j = Σ_pair Σ_i G_ij V_ij / n_j   (docs/math.md §3)
     this.view(dot).fill(0);
-    G.forEach((gg, t) => this.columns('wn_coldot', outDim, inDim, (s, e) => [gg.ptr, V[t]!.ptr, dot.ptr, inDim, outDim, s, e]));
+    G.forEach((gg, t) => this.columns(KERNELS.colDot, outDim, inDim, (j, j1) => ({ g: gg.ptr, v: V[t]!.ptr, acc: dot.ptr, rows: inDim, cols: outDim, j, j1 })));
     // ∂L/∂V = α_j·G − β_j·s·π (·t for L2), α = g/n, β = g·c/n (L1) or g·c/n² (L2); views after the allocations
     const [gs, n, c, al, be] = [this.view(gBuf), this.view(nBuf), this.view(dot), this.view(alpha), this.view(beta)];
     let dgShared = 0;
@@ -382,7 +389,9 @@ export class WasmBackend implements Backend {
     const pair = V.length === 2 ? 1 : 0;
     const dv = V.map((vv, t) => {
       const out = this.alloc(inDim * outDim);
-      this.columns('wn_dv', outDim, inDim, (s, e) => [G[t]!.ptr, vv.ptr, V[1 - t]?.ptr ?? vv.ptr, pair, kind === 'l2' ? 1 : 0, alpha.ptr, beta.ptr, out.ptr, inDim, outDim, s, e]);
+      this.columns(KERNELS.normGrad, outDim, inDim, (j, j1) => ({
+        g: G[t]!.ptr, v: vv.ptr, w: V[1 - t]?.ptr ?? vv.ptr, pair, l2: kind === 'l2' ? 1 : 0, alpha: alpha.ptr, beta: beta.ptr, out: out.ptr, rows: inDim, cols: outDim, j, j1,
+      }));
       return out;
     });
     this.free(alpha);
@@ -397,7 +406,7 @@ export class WasmBackend implements Backend {
   }
 
   /** A column-range kernel (weight normalization) over [0, cols), split by threads in groups of 4 columns. */
-  private columns(fn: string, cols: number, rows: number, args: (s: number, e: number) => number[]): void {
-    this.parallel(fn, cols, 4, Math.ceil(PARALLEL_ELEMS_MIN / Math.max(rows, 1)), args);
+  private columns<S extends Signature>(k: KernelDef<S>, cols: number, rows: number, args: (j: number, j1: number) => ArgsOf<S>): void {
+    this.parallel(k, cols, 4, Math.ceil(PARALLEL_ELEMS_MIN / Math.max(rows, 1)), args);
   }
 }

@@ -15,7 +15,9 @@
  * fewer than four elements remain; it never writes past an output's end
  * (partial vectors are stored lane by lane).
  */
-import { BINARY_OPS, UNARY_OPS } from '../ops.js';
+import { BINARY_OPS, UNARY_OPS, type BinaryOp, type ElementwiseDef, type UnaryOp } from '../ops.js';
+import { render } from '../expr.js';
+import { header, KERNELS, type BroadcastMode, type KernelHead } from './signatures.js';
 
 /** Which variant of the module to emit. */
 export interface WatOptions {
@@ -49,6 +51,7 @@ const add = (a: string, b: string) => `(i32.add ${a} ${b})`;
 const mul = (a: string, b: string) => `(i32.mul ${a} ${b})`;
 const bytes = (elems: string) => `(i32.shl ${elems} (i32.const 2))`;
 const inc = (n: string, by: number | string) => set(n, add(get(n), typeof by === 'number' ? i32(by) : by));
+/** Parameters of the internal (not exported) helper functions. */
 const params = (...ns: string[]) => ns.map((n) => `(param $${n} i32)`).join(' ');
 const locals = (type: string, ...ns: string[]) => ns.map((n) => `(local $${n} ${type})`).join(' ');
 /** while (cond) { body } */
@@ -56,16 +59,18 @@ const whileLoop = (label: string, cond: string, body: string) =>
   `(block $${label}_end (loop $${label} (br_if $${label}_end (i32.eqz ${cond})) ${body} (br $${label})))`;
 const lt = (a: string, b: string) => `(i32.lt_s ${a} ${b})`;
 const min = (a: string, b: string) => `(select ${a} ${b} (i32.lt_s ${a} ${b}))`;
+/** An op's SIMD expression (KERNELS lists only the ops that have one). */
+const wasmOf = (d: ElementwiseDef): string => d.wasm!;
 /** Stores the first `rem` (1–3) lanes of vector `v` at `ptr`. */
 const storeLanes = (ptr: string, v: string, rem: string) =>
   [0, 1, 2].map((l) => `(if (i32.gt_u ${rem} ${i32(l)}) (then (v128.store32_lane offset=${4 * l} ${l} ${ptr} ${v})))`).join(' ');
 
 /** out[i] = op(x[i]) for the vectors covering [i, end). */
-function unaryKernel(name: string, expr: string): string {
-  return `(func (export "u_${name}") ${params('x', 'o', 'i', 'end')} ${locals('v128', 'X')}
+function unaryKernel(k: KernelHead, expr: string): string {
+  return `${header(k)} ${locals('v128', 'X')}
   ${whileLoop('l', lt(get('i'), get('end')), `
     ${set('X', `(v128.load ${add(get('x'), bytes(get('i')))})`)}
-    (v128.store ${add(get('o'), bytes(get('i')))} ${expr.replaceAll('X', get('X'))})
+    (v128.store ${add(get('o'), bytes(get('i')))} ${render(expr, { X: get('X') })})
     ${inc('i', 4)}`)})`;
 }
 
@@ -74,11 +79,12 @@ function unaryKernel(name: string, expr: string): string {
  * at a + r·ar, and is read contiguously (mode v) or as one value splat over the row
  * (mode s); out is contiguous with row length cols.
  */
-function binaryKernel(name: string, expr: string, ma: 'v' | 's', mb: 'v' | 's'): string {
+function binaryKernel(k: KernelHead, expr: string, mode: BroadcastMode): string {
+  const [ma, mb] = [mode[0], mode[1]] as ['v' | 's', 'v' | 's'];
   const load = (x: string, mode: 'v' | 's', P: string) => (mode === 'v' ? set(x, `(v128.load ${get(P)})`) + inc(P, 16) : '');
   const splat = (x: string, mode: 'v' | 's', P: string) => (mode === 's' ? set(x, `(v128.load32_splat ${get(P)})`) : '');
-  const body = expr.replaceAll('A', get('A')).replaceAll('B', get('B'));
-  return `(func (export "b_${name}_${ma}${mb}") ${params('a', 'ar', 'b', 'br', 'o', 'cols', 'r', 'r1')}
+  const body = render(expr, { A: get('A'), B: get('B') });
+  return `${header(k)}
   ${locals('i32', 'pa', 'pb', 'po', 'j', 'rem')} ${locals('v128', 'A', 'B', 'V')}
   ${set('rem', `(i32.and ${get('cols')} ${i32(3)})`)}
   ${whileLoop('rows', lt(get('r'), get('r1')), `
@@ -107,7 +113,7 @@ function reduceKernels(op: 'sum' | 'max'): string {
   const init = op === 'sum' ? '0' : '-inf';
   const vinit = `(v128.const f32x4 ${init} ${init} ${init} ${init})`;
   const lane = (l: number) => `(f32x4.extract_lane ${l} ${get('V')})`;
-  return `(func (export "r_${op}_rows") ${params('x', 'out', 'red', 'o', 'o1')} ${locals('i32', 'p', 'j')} ${locals('v128', 'V')} ${locals('f32', 's')}
+  return `${header(KERNELS.reduce[op].rows)} ${locals('i32', 'p', 'j')} ${locals('v128', 'V')} ${locals('f32', 's')}
   ${whileLoop('outer', lt(get('o'), get('o1')), `
     ${set('p', add(get('x'), bytes(mul(get('o'), get('red')))))}
     ${set('V', vinit)} ${set('j', i32(0))}
@@ -117,7 +123,7 @@ function reduceKernels(op: 'sum' | 'max'): string {
     ${whileLoop('tail', lt(get('j'), get('red')), `${set('s', `(${sop} ${get('s')} (f32.load ${get('p')}))`)} ${inc('p', 4)} ${inc('j', 1)}`)}
     (f32.store ${add(get('out'), bytes(get('o')))} ${get('s')})
     ${inc('o', 1)}`)})
-(func (export "r_${op}_mid") ${params('x', 'out', 'red', 'inner', 'o', 'o1')} ${locals('i32', 'p', 'q', 'r', 'j', 'row')}
+${header(KERNELS.reduce[op].mid)} ${locals('i32', 'p', 'q', 'r', 'j', 'row')}
   ${whileLoop('outer', lt(get('o'), get('o1')), `
     ${set('row', add(get('out'), bytes(mul(get('o'), get('inner')))))}
     ${set('q', get('row'))} ${set('j', i32(0))}
@@ -207,7 +213,7 @@ function gemmKernels(relaxed: boolean): string {
             ${inc('jj', 1)}`)}))
       ${inc('dst', 4 * NR)} ${inc('p', 1)}`)}
     ${inc('jp', NR)}`)})`;
-  const gemm = `(func (export "gemm") ${params('a', 'ars', 'acs', 'b', 'brs', 'bcs', 'c', 'ldc', 'k', 'i0', 'i1', 'j0', 'j1', 'scratch')}
+  const gemm = `${header(KERNELS.gemm)}
   ${locals('i32', 'jc', 'nc', 'pc', 'kc', 'ic', 'mc', 'jr', 'ir', 'sA', 'sB', 'sT')}
   ${set('sA', get('scratch'))} ${set('sB', add(get('scratch'), i32(4 * MC * KC)))} ${set('sT', add(get('sB'), i32(4 * KC * NC)))}
   ${set('jc', get('j0'))}
@@ -251,8 +257,9 @@ function gemmKernels(relaxed: boolean): string {
  *   precomputed on the host.
  */
 function weightNormKernels(): string {
-  const colLoop = (name: string, ps: string[], ls: string, body: (col: string) => string) =>
-    `(func (export "${name}") ${params(...ps, 'rows', 'cols', 'j', 'j1')} ${locals('i32', 'i', 'off')} ${ls}
+  // every column kernel's signature ends with rows, cols, j, j1 (signatures.ts)
+  const colLoop = (k: KernelHead, ls: string, body: (col: string) => string) =>
+    `${header(k)} ${locals('i32', 'i', 'off')} ${ls}
   ${whileLoop('cols', lt(get('j'), get('j1')), `
     ${set('i', i32(0))}
     ${body(bytes(get('j')))}
@@ -264,30 +271,32 @@ function weightNormKernels(): string {
   const tOf = `(if (result v128) ${get('pair')} (then (f32x4.max (f32x4.abs ${at('v')}) (f32x4.abs ${at('w')}))) (else (f32x4.abs ${at('v')})))`;
   const store = (p: string, v: string, col: string) =>
     `(if (i32.le_s ${add(get('j'), i32(4))} ${get('j1')}) (then (v128.store ${add(get(p), col)} ${v})) (else ${storeLanes(add(get(p), col), v, `(i32.sub ${get('j1')} ${get('j')})`)}))`;
-  const colnorm = colLoop('wn_colnorm', ['v', 'w', 'pair', 'l2', 'acc'], locals('v128', 'S', 'T'), (col) => `
+  const colnorm = colLoop(KERNELS.colNorm, locals('v128', 'S', 'T'), (col) => `
     ${set('S', ZERO)}
     ${whileLoop('rows', lt(get('i'), get('rows')), `${rowOff}
       ${set('T', tOf)}
       ${set('S', `(f32x4.add ${get('S')} (if (result v128) ${get('l2')} (then (f32x4.mul ${get('T')} ${get('T')})) (else ${get('T')})))`)}
       ${inc('i', 1)}`)}
     ${store('acc', get('S'), col)}`);
-  const coldot = colLoop('wn_coldot', ['g', 'v', 'acc'], locals('v128', 'S'), (col) => `
+  const coldot = colLoop(KERNELS.colDot, locals('v128', 'S'), (col) => `
     ${set('S', `(v128.load ${add(get('acc'), col)})`)}
     ${whileLoop('rows', lt(get('i'), get('rows')), `${rowOff}
       ${set('S', `(f32x4.add ${get('S')} (f32x4.mul ${at('g')} ${at('v')}))`)}
       ${inc('i', 1)}`)}
     ${store('acc', get('S'), col)}`);
-  const ZERO_ = ZERO;
-  const dv = colLoop('wn_dv', ['g', 'v', 'w', 'pair', 'l2', 'alpha', 'beta', 'out'], locals('v128', 'AL', 'BE', 'V', 'AV', 'AW', 'S', 'P', 'R'), (col) => `
+  // sign and the max-tie share come from the op table (ops.ts), as everywhere
+  const sign = render(wasmOf(UNARY_OPS.sign), { X: get('V') });
+  const share = render(wasmOf(BINARY_OPS.winShare), { A: get('AV'), B: get('AW') });
+  const dv = colLoop(KERNELS.normGrad, locals('v128', 'AL', 'BE', 'V', 'AV', 'AW', 'S', 'P', 'R'), (col) => `
     ${set('AL', `(v128.load ${add(get('alpha'), col)})`)} ${set('BE', `(v128.load ${add(get('beta'), col)})`)}
     ${whileLoop('rows', lt(get('i'), get('rows')), `${rowOff}
       ${set('V', at('v'))} ${set('AV', '(f32x4.abs (local.get $V))')}
-      ${set('S', `(f32x4.convert_i32x4_s (i32x4.sub (f32x4.lt ${get('V')} ${ZERO_}) (f32x4.gt ${get('V')} ${ZERO_})))`)}
+      ${set('S', sign)}
       (if ${get('pair')}
         (then
           ${set('AW', `(f32x4.abs ${at('w')})`)}
           ;; π = 1 if |v| > |w|, ½ if equal, 0 otherwise
-          ${set('P', `(f32x4.add (v128.and (f32x4.gt ${get('AV')} ${get('AW')}) (v128.const f32x4 1 1 1 1)) (v128.and (f32x4.eq ${get('AV')} ${get('AW')}) (v128.const f32x4 0.5 0.5 0.5 0.5)))`)}
+          ${set('P', share)}
           ${set('S', `(f32x4.mul ${get('S')} ${get('P')})`)}
           (if ${get('l2')} (then ${set('S', `(f32x4.mul ${get('S')} (f32x4.max ${get('AV')} ${get('AW')}))`)})))
         (else (if ${get('l2')} (then ${set('S', `(f32x4.mul ${get('S')} ${get('AV')})`)}))))
@@ -298,14 +307,14 @@ function weightNormKernels(): string {
   return [colnorm, coldot, dv].join('\n');
 }
 
-/** In-place Adam (PyTorch's update) over elements [i, end): see Backend.adamStep. */
+/** In-place Adam (PyTorch's update) over elements [i, end), the scalars of adam.ts: see Backend.adamStep. */
 function adamKernel(): string {
   const v = (x: number) => `(v128.const f32x4 ${x} ${x} ${x} ${x})`;
   const sp = (n: string) => `(f32x4.splat ${get(n)})`;
-  return `(func (export "adam") ${params('p', 'g', 'm', 'v', 'i', 'end')} (param $step f32) (param $rbc2 f32) (param $b1 f32) (param $b2 f32) (param $eps f32) (param $wd f32)
+  return `${header(KERNELS.adam)}
   ${locals('i32', 'o')} ${locals('v128', 'G', 'M', 'V', 'P', 'B1', 'B2', 'C1', 'C2', 'ST', 'RB', 'EP', 'WD')}
-  ${set('B1', sp('b1'))} ${set('B2', sp('b2'))} ${set('C1', `(f32x4.sub ${v(1)} ${get('B1')})`)} ${set('C2', `(f32x4.sub ${v(1)} ${get('B2')})`)}
-  ${set('ST', sp('step'))} ${set('RB', sp('rbc2'))} ${set('EP', sp('eps'))} ${set('WD', sp('wd'))}
+  ${set('B1', sp('beta1'))} ${set('B2', sp('beta2'))} ${set('C1', `(f32x4.sub ${v(1)} ${get('B1')})`)} ${set('C2', `(f32x4.sub ${v(1)} ${get('B2')})`)}
+  ${set('ST', sp('step'))} ${set('RB', sp('invRootBc2'))} ${set('EP', sp('eps'))} ${set('WD', sp('weightDecay'))}
   ${whileLoop('l', lt(get('i'), get('end')), `
     ${set('o', bytes(get('i')))}
     ${set('P', `(v128.load ${add(get('p'), get('o'))})`)}
@@ -320,9 +329,9 @@ function adamKernel(): string {
 
 /** The whole module's text. */
 export function watSource(opts: WatOptions): string {
-  const unary = Object.entries(UNARY_OPS).flatMap(([k, d]) => ('wasm' in d ? [unaryKernel(k, d.wasm)] : []));
-  const binary = Object.entries(BINARY_OPS).flatMap(([k, d]) =>
-    'wasm' in d ? (['v', 's'] as const).flatMap((ma) => (['v', 's'] as const).map((mb) => binaryKernel(k, d.wasm, ma, mb))) : []);
+  const unary = Object.entries(KERNELS.unary).map(([op, k]) => unaryKernel(k, wasmOf(UNARY_OPS[op as UnaryOp])));
+  const binary = Object.entries(KERNELS.binary).flatMap(([op, modes]) =>
+    Object.entries(modes).map(([mode, k]) => binaryKernel(k, wasmOf(BINARY_OPS[op as BinaryOp]), mode as BroadcastMode)));
   return `(module
 (import "env" "memory" (memory 1 65536${opts.shared ? ' shared' : ''}))
 ${unary.join('\n')}

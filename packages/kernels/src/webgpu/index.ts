@@ -16,7 +16,8 @@ import type { BinaryOp, ReduceOp, UnaryOp } from '../ops.js';
 import { mergeAxes, planReduce } from '../layout.js';
 import { openDawn, type DawnDevice } from '../dawn.js';
 import * as W from './wgsl.js';
-import { chooseTile, matmulSource, type MatmulTileName } from './matmul.js';
+import { chooseTile, matmulSource, P_MATMUL, type MatmulTileName } from './matmul.js';
+import { adamScalars } from '../adam.js';
 import { MAP_READ, USAGE, type GDevice } from './gpu.js';
 import { Recorder } from './recorder.js';
 import { DeviceHeap, type Chunk } from './heap.js';
@@ -39,12 +40,6 @@ export interface WebGpuOptions {
   /** Refuse a software adapter (lavapipe, SwiftShader) instead of running on it. */
   requireHardware?: boolean;
 }
-
-const f32bits = (() => {
-  const f = new Float32Array(1);
-  const u = new Uint32Array(f.buffer);
-  return (x: number): number => { f[0] = x; return u[0]!; };
-})();
 
 /** Hand-written WGSL kernels on WebGPU behind the {@link Backend} interface. */
 export class WebGpuBackend implements Backend {
@@ -127,7 +122,7 @@ export class WebGpuBackend implements Backend {
   fill(size: number, value: number, dtype: DType): BackendBuffer {
     this.admit(dtype);
     const out = this.alloc(size);
-    this.run('fill', W.fillSource, [size, f32bits(value)], [out], size);
+    this.run('fill', W.fillSource, W.P_FILL.words({ n: size, value }), [out], size);
     return out;
   }
 
@@ -184,10 +179,10 @@ export class WebGpuBackend implements Backend {
 
   /**
    * Records one dispatch of kernel `key` over `buffers` (inputs, then outputs) with
-   * `words` as its parameters (the operands' heap offsets follow at OPERAND_BASE):
+   * `words` as its parameters (packed by the kernel's layout in wgsl.ts; the operands' heap offsets follow):
    * `threads` 1-D threads of 256 per workgroup, or an explicit [x, y] workgroup grid.
    */
-  private run(key: string, source: () => string, words: readonly number[], buffers: readonly WebGpuBuffer[], threads: number, grid?: [number, number]): void {
+  private run(key: string, source: () => W.KernelSource, words: readonly number[], buffers: readonly WebGpuBuffer[], threads: number, grid?: [number, number]): void {
     const groups = grid ?? this.grid(Math.ceil(threads / W.WG));
     if (groups[0] === 0 || groups[1] === 0) return;
     // which chunk binding each operand reads: almost always all in the first
@@ -204,7 +199,7 @@ export class WebGpuBackend implements Backend {
       });
       full = `${key}@${binding.join('')}`;
     }
-    const pipeline = this.rec.pipeline(full, () => W.onHeap(source(), binding), this.heap.layoutsFor(chunks.length).pipeline);
+    const pipeline = this.rec.pipeline(full, () => source()(binding), this.heap.layoutsFor(chunks.length).pipeline);
     this.rec.dispatch(pipeline, this.heap.bindGroup(chunks), words, buffers, groups);
   }
 
@@ -215,12 +210,12 @@ export class WebGpuBackend implements Backend {
     return [Math.ceil(n / y), y];
   }
 
-  /** One output of `size` floats from a 1-D kernel. */
-  private unaryLike(key: string, source: () => string, words: readonly number[], ins: readonly BackendBuffer[], size: number): WebGpuBuffer {
+  /** One output of `size` floats from a 1-D kernel with parameter `words`. */
+  private unaryLike(key: string, source: () => W.KernelSource, words: readonly number[], ins: readonly BackendBuffer[], size: number): WebGpuBuffer {
     this.admit();
     const inputs = ins.map((b) => this.check(b));
     const out = this.alloc(size);
-    this.run(key, source, [size, ...words], [...inputs, out], size);
+    this.run(key, source, words, [...inputs, out], size);
     return out;
   }
 
@@ -228,37 +223,29 @@ export class WebGpuBackend implements Backend {
 
   cast(a: BackendBuffer, dtype: DType): BackendBuffer {
     this.admit(dtype);
-    return this.unaryLike('copy', W.copySource, [], [a], a.size);
+    return this.unaryLike('copy', W.copySource, W.P_N.words({ n: a.size }), [a], a.size);
   }
 
   unary(op: UnaryOp, a: BackendBuffer): BackendBuffer {
-    return this.unaryLike(`unary:${op}`, () => W.unarySource(op), [], [a], a.size);
+    return this.unaryLike(`unary:${op}`, () => W.unarySource(op), W.P_N.words({ n: a.size }), [a], a.size);
   }
 
-  /**
-   * The parameter words (after the element count) of an index-decomposing kernel: the rank,
-   * the `dims`, and up to three tables of one word per axis (strides, or pad's begin and
-   * extent) at STRIDE_BASE — the layout wgsl.ts's `offsets()` reads.
-   */
-  private shapeWords(dims: Shape, tables: readonly (readonly number[])[], op: string): number[] {
+  /** Refuses a shape the index-decomposing kernels cannot take. */
+  private checkRank(dims: Shape, op: string): void {
     if (dims.length > W.MAX_RANK) throw new Error(`webgpu backend: ${op} over rank ${dims.length} (at most ${W.MAX_RANK})`);
-    const words = new Array<number>(W.STRIDE_BASE[2] + W.MAX_RANK - 1).fill(0);
-    words[0] = dims.length;
-    dims.forEach((d, i) => { words[1 + i] = d; });
-    tables.forEach((t, k) => t.forEach((v, i) => { words[W.STRIDE_BASE[k]! - 1 + i] = v; }));
-    return words;
   }
 
-  /** shapeWords of an elementwise op whose inputs have `shapes`, broadcast to `outShape` (axes merged first). */
+  /** {@link W.P_BROADCAST} words of an elementwise op whose inputs have `shapes`, broadcast to `outShape` (axes merged first). */
   private broadcastWords(shapes: readonly Shape[], outShape: Shape, op: string): number[] {
     const { dims, strides } = mergeAxes(shapes, outShape);
-    return this.shapeWords(dims, strides, `${op} (after merging axes)`);
+    this.checkRank(dims, `${op} (after merging axes)`);
+    return W.P_BROADCAST.words({ n: sizeOf(outShape), rank: dims.length, shape: dims, s0: strides[0] ?? [], s1: strides[1] ?? [], s2: strides[2] ?? [] });
   }
 
   binary(op: BinaryOp, a: BackendBuffer, aShape: Shape, b: BackendBuffer, bShape: Shape, outShape: Shape): BackendBuffer {
     const n = sizeOf(outShape);
     const contiguous = sizeOf(aShape) === n && sizeOf(bShape) === n;
-    if (contiguous) return this.unaryLike(`binary:${op}:flat`, () => W.binarySource(op, true), [], [a, b], n);
+    if (contiguous) return this.unaryLike(`binary:${op}:flat`, () => W.binarySource(op, true), W.P_N.words({ n }), [a, b], n);
     return this.unaryLike(`binary:${op}`, () => W.binarySource(op, false), this.broadcastWords([aShape, bShape], outShape, op), [a, b], n);
   }
 
@@ -276,9 +263,9 @@ export class WebGpuBackend implements Backend {
       const n = s.outer * s.inner;
       const out = this.alloc(n);
       if (s.inner === 1 && s.red >= W.WG) {
-        this.run(`reduceRows:${op}`, () => W.reduceRowsSource(op), [n, s.red], [cur, out], 0, this.grid(n));
+        this.run(`reduceRows:${op}`, () => W.reduceRowsSource(op), W.P_ROWS.words({ n, cols: s.red }), [cur, out], 0, this.grid(n));
       } else {
-        this.run(`reduceLoop:${op}`, () => W.reduceLoopSource(op), [n, s.red, s.inner], [cur, out], n);
+        this.run(`reduceLoop:${op}`, () => W.reduceLoopSource(op), W.P_REDUCE.words({ n, red: s.red, inner: s.inner }), [cur, out], n);
       }
       if (i > 0) this.free(cur);
       cur = out;
@@ -291,23 +278,25 @@ export class WebGpuBackend implements Backend {
     const A = this.check(a), B = this.check(b);
     const out = this.alloc(m * n);
     if (k === 0) {
-      this.run('fill', W.fillSource, [m * n, 0], [out], m * n);
+      this.run('fill', W.fillSource, W.P_FILL.words({ n: m * n, value: 0 }), [out], m * n);
       return out;
     }
     const tile = chooseTile(m, n, this.tile);
     const key = `matmul:${tile.bm}x${tile.bn}x${tile.bk}:${tile.tm}x${tile.tn}${tile.vec4 ? ':vec4' : ''}:${transA ? 'T' : 'N'}${transB ? 'T' : 'N'}`;
-    this.run(key, () => matmulSource(tile, transA, transB), [m, k, n], [A, B, out], 0, [Math.ceil(n / tile.bn), Math.ceil(m / tile.bm)]);
+    this.run(key, () => matmulSource(tile, transA, transB), P_MATMUL.words({ M: m, K: k, N: n }), [A, B, out], 0, [Math.ceil(n / tile.bn), Math.ceil(m / tile.bm)]);
     return out;
   }
 
   strided(a: BackendBuffer, outShape: Shape, strides: readonly number[], offset: number): BackendBuffer {
-    // the offset rides in the third table's first word, where stridedSource reads it
-    const words = this.shapeWords(outShape, [strides, [], [offset]], 'strided view');
+    this.checkRank(outShape, 'strided view');
+    const words = W.P_STRIDED.words({ n: sizeOf(outShape), rank: outShape.length, shape: outShape, s0: strides, s1: [], s2: [], offset });
     return this.unaryLike('strided', W.stridedSource, words, [a], sizeOf(outShape));
   }
 
   pad(a: BackendBuffer, aShape: Shape, begin: readonly number[], outShape: Shape): BackendBuffer {
-    return this.unaryLike('pad', W.padSource, this.shapeWords(outShape, [begin, aShape], 'pad'), [a], sizeOf(outShape));
+    this.checkRank(outShape, 'pad');
+    const words = W.P_PAD.words({ n: sizeOf(outShape), rank: outShape.length, shape: outShape, begin, extent: aShape });
+    return this.unaryLike('pad', W.padSource, words, [a], sizeOf(outShape));
   }
 
   concat(parts: readonly BackendBuffer[], shapes: readonly Shape[], axis: number): BackendBuffer {
@@ -319,35 +308,31 @@ export class WebGpuBackend implements Backend {
     let at = 0;
     ins.forEach((p, i) => {
       const row = shapes[i]![axis]! * inner;
-      this.run('place', W.placeSource, [p.size, row, total * inner, at * inner], [p, out], p.size);
+      this.run('place', W.placeSource, W.P_PLACE.words({ n: p.size, partRow: row, outRow: total * inner, colOffset: at * inner }), [p, out], p.size);
       at += shapes[i]![axis]!;
     });
     return out;
   }
 
   gatherRows(a: BackendBuffer, n: number, d: number, indices: BackendBuffer): BackendBuffer {
-    return this.unaryLike('gather', W.gatherSource, [d, n], [a, indices], indices.size * d);
+    return this.unaryLike('gather', W.gatherSource, W.P_ROWS_OF.words({ n: indices.size * d, d, rows: n }), [a, indices], indices.size * d);
   }
 
   scatterAddRows(a: BackendBuffer, n: number, d: number, indices: BackendBuffer): BackendBuffer {
-    return this.unaryLike('scatterAdd', W.scatterAddSource, [d, indices.size], [a, indices], n * d);
+    return this.unaryLike('scatterAdd', W.scatterAddSource, W.P_ROWS_OF.words({ n: n * d, d, rows: indices.size }), [a, indices], n * d);
   }
 
   oneHot(indices: BackendBuffer, depth: number, dtype: DType): BackendBuffer {
     this.admit(dtype);
-    return this.unaryLike('oneHot', W.oneHotSource, [depth], [indices], indices.size * depth);
+    return this.unaryLike('oneHot', W.oneHotSource, W.P_ONE_HOT.words({ n: indices.size * depth, depth }), [indices], indices.size * depth);
   }
 
   softmax(a: BackendBuffer, rows: number, cols: number, log: boolean): BackendBuffer {
     this.admit();
     const A = this.check(a);
     const out = this.alloc(rows * cols);
-    this.run(`softmax:${log}`, () => W.softmaxSource(log), [rows, cols], [A, out], 0, this.grid(rows));
+    this.run(`softmax:${log}`, () => W.softmaxSource(log), W.P_ROWS.words({ n: rows, cols }), [A, out], 0, this.grid(rows));
     return out;
-  }
-
-  private adamWords(size: number, h: AdamHyper): number[] {
-    return [size, ...[h.lr / h.bc1, h.beta1, h.beta2, h.eps, h.weightDecay, Math.sqrt(h.bc2)].map(f32bits)];
   }
 
   adamStep(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): [BackendBuffer, BackendBuffer, BackendBuffer] {
@@ -359,13 +344,13 @@ export class WebGpuBackend implements Backend {
   adamStepInPlace(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): void {
     this.admit();
     const bufs = [g, p, m, v].map((b) => this.check(b));
-    this.run('adam', W.adamSource, this.adamWords(p.size, h), bufs, p.size);
+    this.run('adam', W.adamSource, W.P_ADAM.words({ n: p.size, ...adamScalars(h) }), bufs, p.size);
   }
 
   /** A column reduction over [in, out] matrices: COLS columns per workgroup. */
-  private columns(key: string, source: () => string, ins: readonly WebGpuBuffer[], inDim: number, outDim: number): WebGpuBuffer {
+  private columns(key: string, source: () => W.KernelSource, ins: readonly WebGpuBuffer[], inDim: number, outDim: number): WebGpuBuffer {
     const out = this.alloc(outDim);
-    this.run(key, source, [outDim, inDim], [...ins, out], 0, this.grid(Math.ceil(outDim / W.COLS)));
+    this.run(key, source, W.P_COLUMNS.words({ cols: outDim, rows: inDim }), [...ins, out], 0, this.grid(Math.ceil(outDim / W.COLS)));
     return out;
   }
 
@@ -378,7 +363,7 @@ export class WebGpuBackend implements Backend {
     const norms = this.columns(`norms:${kind}:${pair}`, () => W.normsSource(kind, pair), vs, inDim, outDim);
     const w = vs.map((vv) => {
       const out = this.alloc(inDim * outDim);
-      this.run('normApply', W.normApplySource, [inDim * outDim, outDim, +shared], [vv, G, norms, out], inDim * outDim);
+      this.run('normApply', W.normApplySource, W.P_NORM.words({ n: inDim * outDim, cols: outDim, shared: +shared }), [vv, G, norms, out], inDim * outDim);
       return out;
     });
     return { w, norms };
@@ -398,7 +383,7 @@ export class WebGpuBackend implements Backend {
     const dv = vs.map((vv, t) => {
       const out = this.alloc(inDim * outDim);
       const ins = pair ? [gw[t]!, vv, vs[1 - t]!, G, n, c] : [gw[t]!, vv, G, n, c];
-      this.run(`normGrad:${kind}:${pair}`, () => W.normGradSource(kind, pair), [inDim * outDim, outDim, +shared], [...ins, out], inDim * outDim);
+      this.run(`normGrad:${kind}:${pair}`, () => W.normGradSource(kind, pair), W.P_NORM.words({ n: inDim * outDim, cols: outDim, shared: +shared }), [...ins, out], inDim * outDim);
       return out;
     });
     if (!shared) return { dv, dg: c };
@@ -412,7 +397,7 @@ export class WebGpuBackend implements Backend {
     const Y = this.check(y);
     const tau = this.alloc(outDim);
     const weight = this.alloc(inDim * outDim);
-    this.run('sphereTau', W.sphereTauSource, [outDim, inDim], [Y, tau, weight], 0, this.grid(outDim));
+    this.run('sphereTau', W.sphereTauSource, W.P_COLUMNS.words({ cols: outDim, rows: inDim }), [Y, tau, weight], 0, this.grid(outDim));
     return { tau, weight };
   }
 }

@@ -12,7 +12,11 @@
  * index arithmetic of the copy into workgroup memory changes, chosen so that adjacent
  * threads read adjacent addresses of global memory in all four cases.
  */
-import { PARAM_PRELUDE } from './wgsl.js';
+import { Operands, PARAM_PRELUDE, type KernelSource } from './wgsl.js';
+import { params } from './params.js';
+
+/** The matmul kernels' parameters: C [M, N] = op(A) [M, K] · op(B) [K, N]. */
+export const P_MATMUL = params({ M: 'u32', K: 'u32', N: 'u32' });
 
 /**
  * A tile shape: BM × BN outputs per workgroup, BK-deep slices, TM × TN outputs per thread.
@@ -51,40 +55,40 @@ export function chooseTile(m: number, n: number, name: MatmulTileName = 'auto'):
   return TINY_TILE;
 }
 
-/** WGSL of the matmul kernel for one tile shape and transpose case; params [M, K, N]. */
-export function matmulSource(tile: MatmulTile, transA: boolean, transB: boolean): string {
+/** WGSL of the matmul kernel for one tile shape and transpose case; layout {@link P_MATMUL}, operands a, b, out. */
+export const matmulSource = (tile: MatmulTile, transA: boolean, transB: boolean): KernelSource => (chunks) => {
+  const ops = new Operands(['a', 'b', 'out'] as const, chunks);
+  const at = ops.at;
   const { bm, bn, bk } = tile;
   // A slice element e → (row r, depth kk): depth fastest when A is row-major [M, K], row fastest when stored [K, M]
   const loadA = transA
     ? `let r = e % ${bm}u; let kk = e / ${bm}u; let gi = row0 + r; let gk = k0 + kk;
-      var x = 0.0; if (gi < M && gk < K) { x = a[gk * M + gi]; }`
+      var x = 0.0; if (gi < M && gk < K) { x = ${at('a', 'gk * M + gi')}; }`
     : `let kk = e % ${bk}u; let r = e / ${bk}u; let gi = row0 + r; let gk = k0 + kk;
-      var x = 0.0; if (gi < M && gk < K) { x = a[gi * K + gk]; }`;
+      var x = 0.0; if (gi < M && gk < K) { x = ${at('a', 'gi * K + gk')}; }`;
   const loadB = transB
     ? `let kk = e % ${bk}u; let c = e / ${bk}u; let gj = col0 + c; let gk = k0 + kk;
-      var x = 0.0; if (gj < N && gk < K) { x = b[gj * K + gk]; }`
+      var x = 0.0; if (gj < N && gk < K) { x = ${at('b', 'gj * K + gk')}; }`
     : `let c = e % ${bn}u; let kk = e / ${bn}u; let gj = col0 + c; let gk = k0 + kk;
-      var x = 0.0; if (gj < N && gk < K) { x = b[gk * N + gj]; }`;
+      var x = 0.0; if (gj < N && gk < K) { x = ${at('b', 'gk * N + gj')}; }`;
   const pad = tile.vec4 ? 4 : 1; // padding per row of the A slice, in floats (vec4 rows must stay aligned)
   const aRow = bm + pad;
+  const body = tile.vec4 ? vec4Body : scalarBody;
   return `${PARAM_PRELUDE}
-@group(0) @binding(1) var<storage, read> a: array<f32>;
-@group(0) @binding(2) var<storage, read> b: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-${tile.vec4 ? vec4Body(tile, loadA, loadB, aRow) : scalarBody(tile, loadA, loadB, aRow)}`;
-}
+${ops.bindings}
+${body(tile, loadA, loadB, aRow, ops)}`;
+};
 
-/** The workgroup's preamble: its corner of C, the threads' indices. */
-const HEAD = `@compute @workgroup_size(TX, TY)
+/** The workgroup's preamble: its corner of C, the threads' indices, the operands' heap offsets. */
+function head(tile: MatmulTile, ops: Operands<'a' | 'b' | 'out'>): string {
+  return `@compute @workgroup_size(${tile.bn / tile.tn}, ${tile.bm / tile.tm})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>, @builtin(local_invocation_index) li: u32) {
-  let M = pu(0u);
-  let K = pu(1u);
-  let N = pu(2u);
-  let row0 = wid.y * BMu;
-  let col0 = wid.x * BNu;`;
-
-function head(tile: MatmulTile): string {
-  return HEAD.replace('TX', String(tile.bn / tile.tn)).replace('TY', String(tile.bm / tile.tm)).replace('BMu', `${tile.bm}u`).replace('BNu', `${tile.bn}u`);
+  let M = ${P_MATMUL.get('M')};
+  let K = ${P_MATMUL.get('K')};
+  let N = ${P_MATMUL.get('N')};
+  ${ops.offsets}
+  let row0 = wid.y * ${tile.bm}u;
+  let col0 = wid.x * ${tile.bn}u;`;
 }
 
 /** The copy of one K-slice of A and B into workgroup memory, `store` placing x at (kk, r) / (kk, c). */
@@ -102,7 +106,8 @@ function slice(tile: MatmulTile, loadA: string, loadB: string, storeA: string, s
 }
 
 /** Scalar reads: thread rows lid.y + r·TY and columns lid.x + c·TX, one accumulator each. */
-function scalarBody(tile: MatmulTile, loadA: string, loadB: string, aRow: number): string {
+function scalarBody(tile: MatmulTile, loadA: string, loadB: string, aRow: number, ops: Operands<'a' | 'b' | 'out'>): string {
+  const at = ops.at;
   const { bm, bn, bk, tm, tn } = tile;
   const tx = bn / tn, ty = bm / tm;
   const rows = Array.from({ length: tm }, (_, r) => r);
@@ -110,7 +115,7 @@ function scalarBody(tile: MatmulTile, loadA: string, loadB: string, aRow: number
   return `// one padding word per row of the A slice keeps the depth-fastest copy free of bank conflicts
 var<workgroup> As: array<f32, ${bk * aRow}>;
 var<workgroup> Bs: array<f32, ${bk * bn}>;
-${head(tile)}
+${head(tile, ops)}
   ${rows.flatMap((r) => cols.map((c) => `var acc${r}_${c} = 0.0;`)).join(' ')}
   for (var k0 = 0u; k0 < K; k0 = k0 + ${bk}u) {
     ${slice(tile, loadA, loadB, `As[kk * ${aRow}u + r] = x;`, `Bs[kk * ${bn}u + c] = x;`)}
@@ -122,7 +127,7 @@ ${head(tile)}
     workgroupBarrier();
   }
   ${rows.map((r) => `{ let i = row0 + lid.y + ${r * ty}u; if (i < M) {
-    ${cols.map((c) => `{ let j = col0 + lid.x + ${c * tx}u; if (j < N) { out[i * N + j] = acc${r}_${c}; } }`).join(' ')}
+    ${cols.map((c) => `{ let j = col0 + lid.x + ${c * tx}u; if (j < N) { ${at('out', 'i * N + j')} = acc${r}_${c}; } }`).join(' ')}
   } }`).join('\n  ')}
 }`;
 }
@@ -131,7 +136,8 @@ ${head(tile)}
  * vec4 reads: thread row run p covers rows 4·(p·TY + lid.y) + 0…3, column run q covers
  * columns 4·(q·TX + lid.x) + 0…3; accumulator acc{row}_{q} holds 4 adjacent columns.
  */
-function vec4Body(tile: MatmulTile, loadA: string, loadB: string, aRow: number): string {
+function vec4Body(tile: MatmulTile, loadA: string, loadB: string, aRow: number, ops: Operands<'a' | 'b' | 'out'>): string {
+  const at = ops.at;
   const { bm, bn, bk, tm, tn } = tile;
   const tx = bn / tn, ty = bm / tm;
   const rowRuns = Array.from({ length: tm / 4 }, (_, p) => p);
@@ -141,7 +147,7 @@ function vec4Body(tile: MatmulTile, loadA: string, loadB: string, aRow: number):
   return `// the A slice is k-major with 4 floats of padding per row: rows stay vec4-aligned, the copy avoids bank conflicts
 var<workgroup> As: array<vec4<f32>, ${(bk * aRow) / 4}>;
 var<workgroup> Bs: array<vec4<f32>, ${(bk * bn) / 4}>;
-${head(tile)}
+${head(tile, ops)}
   ${rows.flatMap((r) => colRuns.map((q) => `var acc${r.name}_${q} = vec4<f32>(0.0);`)).join(' ')}
   for (var k0 = 0u; k0 < K; k0 = k0 + ${bk}u) {
     ${slice(tile, loadA, loadB, `As[(kk * ${aRow}u + r) >> 2u][r & 3u] = x;`, `Bs[(kk * ${bn}u + c) >> 2u][c & 3u] = x;`)}
@@ -154,7 +160,7 @@ ${head(tile)}
   }
   ${rows.map((r) => `{ let i = row0 + 4u * (${r.p * ty}u + lid.y) + ${r.l}u; if (i < M) {
     ${colRuns.map((q) => `{ let j = col0 + 4u * (${q * tx}u + lid.x); let v = acc${r.name}_${q};
-      ${[0, 1, 2, 3].map((l) => `if (j + ${l}u < N) { out[i * N + j + ${l}u] = v.${lane[l]}; }`).join(' ')} }`).join('\n    ')}
+      ${[0, 1, 2, 3].map((l) => `if (j + ${l}u < N) { ${at('out', `i * N + j + ${l}u`)} = v.${lane[l]}; }`).join(' ')} }`).join('\n    ')}
   } }`).join('\n  ')}
 }`;
 }

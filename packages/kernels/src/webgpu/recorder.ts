@@ -8,7 +8,7 @@
  * submission: no buffer is created per op. Every submission runs inside validation
  * and out-of-memory error scopes; a device error becomes `failure`.
  */
-import { OPERAND_BASE, PARAM_WORDS } from './wgsl.js';
+import { OPERAND_BASE, PARAM_WORDS } from './params.js';
 import { USAGE, type GBuffer, type GDevice, type GEncoder, type GPass } from './gpu.js';
 
 /** Bytes per dispatch in the uniform buffer (minUniformBufferOffsetAlignment is at most 256). */

@@ -2,22 +2,24 @@
  * WGSL sources of the `webgpu` backend's kernels (all but matmul, see matmul.ts).
  *
  * Conventions shared by every kernel:
- * - binding 0 is the uniform parameter block `P` (up to 64 u32 words, read with
- *   `pu(i)`, or `pf(i)` for a float stored by its bits);
- * - a kernel is written over named arrays (`a`, `out`, …) declared as storage buffers in
- *   the order the backend passes its operands, outputs last. Every tensor really lives in
- *   a chunk of the device heap (bindings 1, 2, …: `H0`, `H1`, …, usually just H0):
- *   {@link onHeap} turns each declared array into an offset into its chunk, read from the
- *   parameter block (word OPERAND_BASE + operand number), so dispatches share bind groups;
+ * - binding 0 is the uniform parameter block `P` (up to 64 u32 words); each kernel's
+ *   parameters are declared once, by name, in a {@link Params} layout (params.ts) that
+ *   both writes the WGSL reading them and packs the backend's words;
+ * - a kernel names its operands (`a`, `out`, …) in the order the backend passes them,
+ *   outputs last, and addresses them in the device heap directly: every tensor lives in a
+ *   chunk of the heap (bindings 1, 2, …: `H0`, `H1`, …, usually just H0) at an offset read
+ *   from the parameter block (word OPERAND_BASE + operand number), so dispatches share bind
+ *   groups. {@link Operands} writes the bindings, the offsets and each access `H0[o_a + (i)]`
+ *   for the chunk map of a dispatch; a source is a function of that map;
  * - shapes are parameters, not literals, so one compiled pipeline serves every
  *   shape and only the structure of a kernel (op, variant) keys the pipeline cache;
  * - 1-D kernels run 256 threads per workgroup on a 2-D grid of workgroups (a grid
  *   side is limited to 65 535): thread `t = gid.x + gid.y · nwg.x · 256`.
  */
 import { BINARY_OPS, UNARY_OPS, type BinaryOp, type NormKind, type ReduceOp, type UnaryOp } from '../ops.js';
-
-/** Words in the uniform parameter block (64 u32 = 256 bytes, one dynamic-offset slot). */
-export const PARAM_WORDS = 64;
+import { ADAM_SCALARS, type AdamScalar } from '../adam.js';
+import { render } from '../expr.js';
+import { OPERAND_BASE, PARAM_WORDS, params } from './params.js';
 /** Threads of a 1-D workgroup. */
 export const WG = 256;
 /** Largest rank the index-decomposing kernels take (after merging axes). */
@@ -52,126 +54,144 @@ fn pow_js(a: f32, b: f32) -> f32 {
 }
 `;
 
-/** Parameter word holding operand 0's offset in the heap (operand i at OPERAND_BASE + i). */
-export const OPERAND_BASE = 48;
 
-/**
- * Moves a kernel onto the heap: drops its storage-array declarations, binds the chunks
- * H0, H1, … instead, starts `main` with each array's offset `o_<name>` and rewrites
- * every `name[i]` in `main` as `Hc[o_name + (i)]`, where operand k lives in chunk
- * `chunkOf[k]` (all in H0 by default).
- */
-export function onHeap(src: string, chunkOf: readonly number[] = []): string {
-  const names: string[] = [];
-  const decl = /@group\(0\) @binding\((\d+)\) var<storage, (?:read|read_write)> (\w+): array<f32>;\n?/g;
-  let out = src.replace(decl, (_, b: string, name: string) => { names[Number(b) - 1] = name; return ''; });
-  const chunk = (k: number): number => chunkOf[k] ?? 0;
-  const count = Math.max(1, ...names.map((_, k) => chunk(k) + 1));
-  const heap = Array.from({ length: count }, (_, c) => `@group(0) @binding(${c + 1}) var<storage, read_write> H${c}: array<f32>;\n`).join('');
-  out = out.replace('@compute', `${heap}@compute`);
-  const open = out.indexOf(') {', out.indexOf('fn main(')) + 3;
-  let body = out.slice(open);
-  names.forEach((name, k) => { body = rewriteIndexing(body, name, `H${chunk(k)}`); });
-  const offsets = names.map((n, i) => `\n  let o_${n} = pu(${OPERAND_BASE + i}u);`).join('');
-  return out.slice(0, open) + offsets + body;
-}
+// --- the kernels' parameters, each declared once (params.ts) -----------------------------
 
-/** `name[e]` → `heap[o_name + (e)]` throughout `code`, brackets matched (e may index arrays itself). */
-function rewriteIndexing(code: string, name: string, heap: string): string {
-  const re = new RegExp(`\\b${name}\\[`, 'g');
-  let out = '';
-  let from = 0;
-  for (let m = re.exec(code); m; m = re.exec(code)) {
-    let depth = 1;
-    let i = m.index + m[0].length;
-    for (; depth > 0; i++) depth += code[i] === '[' ? 1 : code[i] === ']' ? -1 : 0;
-    out += `${code.slice(from, m.index)}${heap}[o_${name} + (${rewriteIndexing(code.slice(m.index + m[0].length, i - 1), name, heap)})]`;
-    from = i;
-    re.lastIndex = i;
+/** Any layout that has (at least) the parameters N: what a shared piece of WGSL reads. */
+type Reads<N extends string> = { get(name: N, index?: string): string };
+
+/** Element count only (copy, unary, contiguous binary). */
+export const P_N = params({ n: 'u32' });
+/** fill: n copies of `value`. */
+export const P_FILL = params({ n: 'u32', value: 'f32' });
+/** Index-decomposing kernels: the output's (merged) shape and one stride table per input (broadcast: o_k = Σ coordᵢ·s_k[i]). */
+const BROADCAST_SPEC = { n: 'u32', rank: 'u32', shape: MAX_RANK, s0: MAX_RANK, s1: MAX_RANK, s2: MAX_RANK } as const;
+export const P_BROADCAST = params(BROADCAST_SPEC);
+/** strided: the broadcast layout plus the view's start offset. */
+export const P_STRIDED = params({ ...BROADCAST_SPEC, offset: 'u32' });
+/** pad: the output shape, where the input begins, and the input's extent. */
+export const P_PAD = params({ n: 'u32', rank: 'u32', shape: MAX_RANK, begin: MAX_RANK, extent: MAX_RANK });
+/** One part of a concatenation: its row length, the output's row length, its first column. */
+export const P_PLACE = params({ n: 'u32', partRow: 'u32', outRow: 'u32', colOffset: 'u32' });
+/** [outer, red, inner] → [outer, inner]; n = outer·inner outputs. */
+export const P_REDUCE = params({ n: 'u32', red: 'u32', inner: 'u32' });
+/** One workgroup per row: n rows of `cols` (softmax) or `red` (reduceRows) entries. */
+export const P_ROWS = params({ n: 'u32', cols: 'u32' });
+/** gather (rows = rows of a) and scatter-add (rows = indices); n outputs of row width d. */
+export const P_ROWS_OF = params({ n: 'u32', d: 'u32', rows: 'u32' });
+/** oneHot: n = indices·depth outputs. */
+export const P_ONE_HOT = params({ n: 'u32', depth: 'u32' });
+/** Adam: n elements, then the scalars of adam.ts in their one order. */
+export const P_ADAM = params({ n: 'u32', ...Object.fromEntries(ADAM_SCALARS.map((k) => [k, 'f32'])) as { readonly [K in AdamScalar]: 'f32' } });
+/** Column kernels over an [in, out] matrix: cols = out, rows = in. */
+export const P_COLUMNS = params({ cols: 'u32', rows: 'u32' });
+/** Weight normalization's elementwise passes: n = in·out, cols = out, shared = 1 when g is one scalar. */
+export const P_NORM = params({ n: 'u32', cols: 'u32', shared: 'u32' });
+
+/** Which heap chunk each operand of a dispatch lives in (operand k in chunk `chunks[k]`; all in chunk 0 when empty). */
+export type ChunkMap = readonly number[];
+/** A kernel's WGSL for one chunk map. */
+export type KernelSource = (chunks: ChunkMap) => string;
+/** Addresses element `i` (a WGSL u32 expression) of operand `name`. */
+export type At<N extends string> = (name: N, i: string) => string;
+
+/** A kernel's operands in the order the backend passes them (outputs last), addressed in the heap chunks directly. */
+export class Operands<N extends string> {
+  constructor(readonly names: readonly N[], private readonly chunks: ChunkMap) {}
+  private chunk(k: number): number { return this.chunks[k] ?? 0; }
+  /** The chunk bindings H0, H1, … at bindings 1, 2, … */
+  get bindings(): string {
+    const count = Math.max(1, ...this.names.map((_, k) => this.chunk(k) + 1));
+    return Array.from({ length: count }, (_, c) => `@group(0) @binding(${c + 1}) var<storage, read_write> H${c}: array<f32>;`).join('\n');
   }
-  return out + code.slice(from);
+  /** Each operand's heap offset `o_<name>`, from word OPERAND_BASE + k: the first statements of `main`. */
+  get offsets(): string {
+    return this.names.map((n, k) => `let o_${n} = pu(${OPERAND_BASE + k}u);`).join('\n  ');
+  }
+  /** Element `i` of operand `name`. */
+  readonly at: At<N> = (name, i) => `H${this.chunk(this.names.indexOf(name))}[o_${name} + (${i})]`;
 }
 
-/** Declares storage buffers 1…n: `names` read-only, then `outs` read-write. */
-function buffers(names: readonly string[], outs: readonly string[]): string {
-  const all = [...names.map((n) => [n, 'read'] as const), ...outs.map((n) => [n, 'read_write'] as const)];
-  return all.map(([n, access], i) => `@group(0) @binding(${i + 1}) var<storage, ${access}> ${n}: array<f32>;`).join('\n');
-}
-
-/** A 1-D kernel: `body` runs for each t < n, with n = pu(0). */
-function flat(ins: readonly string[], outs: readonly string[], body: string, helpers = ''): string {
-  return `${PARAM_PRELUDE}
-${buffers(ins, outs)}
+/** A 1-D kernel over operands `names`: `body` runs for each t < n, n the layout's first parameter. */
+function flat<N extends string>(p: Reads<'n'>, names: readonly N[], body: (at: At<N>) => string, helpers = ''): KernelSource {
+  return (chunks) => {
+    const ops = new Operands(names, chunks);
+    return `${PARAM_PRELUDE}
+${ops.bindings}
 ${helpers}
 @compute @workgroup_size(${WG})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let t = gid.x + gid.y * nwg.x * ${WG}u;
-  if (t >= pu(0u)) { return; }
-  ${body}
+  if (t >= ${p.get('n')}) { return; }
+  ${ops.offsets}
+  ${body(ops.at)}
 }`;
+  };
 }
 
 /**
- * Offsets of output element t in up to three inputs of a broadcast op: params are
- * [n, rank, shape[8], strides₀[8], strides₁[8], strides₂[8]]; o_k = Σ coordᵢ·strides_k[i].
+ * Offsets of output element t in up to three inputs of a broadcast op (layout
+ * {@link P_BROADCAST}, or one extending it): o_k = Σ coordᵢ·s_k[i].
  */
-const OFFSETS = /* wgsl */ `
+const offsets = (p: Reads<'rank' | 'shape' | 's0' | 's1' | 's2'>): string => /* wgsl */ `
 fn offsets(t: u32) -> vec3<u32> {
   var r = t;
   var o = vec3<u32>(0u, 0u, 0u);
-  let rank = pu(1u);
+  let rank = ${p.get('rank')};
   for (var ax = rank; ax > 0u; ax = ax - 1u) {
-    let d = pu(1u + ax);
+    let i = ax - 1u;
+    let d = ${p.get('shape', 'i')};
     let q = r % d;
     r = r / d;
-    o = o + q * vec3<u32>(pu(9u + ax), pu(17u + ax), pu(25u + ax));
+    o = o + q * vec3<u32>(${p.get('s0', 'i')}, ${p.get('s1', 'i')}, ${p.get('s2', 'i')});
   }
   return o;
 }`;
 
-/** Start of the per-input stride tables in the broadcast parameter block. */
-export const STRIDE_BASE = [10, 18, 26] as const;
+export const copySource = (): KernelSource => flat(P_N, ['a', 'out'], (at) => `${at('out', 't')} = ${at('a', 't')};`);
+export const fillSource = (): KernelSource => flat(P_FILL, ['out'], (at) => `${at('out', 't')} = ${P_FILL.get('value')};`);
 
-export const copySource = (): string => flat(['a'], ['out'], 'out[t] = a[t];');
-export const fillSource = (): string => flat([], ['out'], 'out[t] = pf(1u);');
-
-export function unarySource(op: UnaryOp): string {
-  return flat(['a'], ['out'], `let x = a[t];\n  out[t] = ${UNARY_OPS[op].wgsl};`);
+export function unarySource(op: UnaryOp): KernelSource {
+  return flat(P_N, ['a', 'out'], (at) => `let x = ${at('a', 't')};\n  ${at('out', 't')} = ${UNARY_OPS[op].wgsl};`);
 }
 
 /** Binary op; `contiguous` when both inputs have the output's shape (no index arithmetic). */
-export function binarySource(op: BinaryOp, contiguous: boolean): string {
+export function binarySource(op: BinaryOp, contiguous: boolean): KernelSource {
   const expr = BINARY_OPS[op].wgsl;
-  if (contiguous) return flat(['ina', 'inb'], ['out'], `let a = ina[t];\n  let b = inb[t];\n  out[t] = ${expr};`);
-  return flat(['ina', 'inb'], ['out'], `let o = offsets(t);\n  let a = ina[o.x];\n  let b = inb[o.y];\n  out[t] = ${expr};`, OFFSETS);
+  if (contiguous) return flat(P_N, ['ina', 'inb', 'out'], (at) => `let a = ${at('ina', 't')};\n  let b = ${at('inb', 't')};\n  ${at('out', 't')} = ${expr};`);
+  return flat(P_BROADCAST, ['ina', 'inb', 'out'],
+    (at) => `let o = offsets(t);\n  let a = ${at('ina', 'o.x')};\n  let b = ${at('inb', 'o.y')};\n  ${at('out', 't')} = ${expr};`, offsets(P_BROADCAST));
 }
 
-export const whereSource = (): string =>
-  flat(['c', 'a', 'b'], ['out'], 'let o = offsets(t);\n  out[t] = select(b[o.z], a[o.y], c[o.x] != 0.0);', OFFSETS);
+export const whereSource = (): KernelSource => flat(P_BROADCAST, ['c', 'a', 'b', 'out'],
+  (at) => `let o = offsets(t);\n  ${at('out', 't')} = select(${at('b', 'o.z')}, ${at('a', 'o.y')}, ${at('c', 'o.x')} != 0.0);`, offsets(P_BROADCAST));
 
-/** out[t] = a[offset + Σ coordᵢ·stridesᵢ]; params [n, rank, shape[8], strides[8], 0…, offset at STRIDE_BASE[2]]. */
-export const stridedSource = (): string =>
-  flat(['a'], ['out'], `let o = offsets(t);\n  out[t] = a[o.x + pu(${STRIDE_BASE[2]}u)];`, OFFSETS);
+/** out[t] = a[offset + Σ coordᵢ·stridesᵢ] (layout {@link P_STRIDED}, the strides in s0). */
+export const stridedSource = (): KernelSource =>
+  flat(P_STRIDED, ['a', 'out'], (at) => `let o = offsets(t);\n  ${at('out', 't')} = ${at('a', `o.x + ${P_STRIDED.get('offset')}`)};`, offsets(P_STRIDED));
 
-/** Zero padding; params [n, rank, outShape[8], begin[8], aShape[8]]. */
-export const padSource = (): string => flat(['a'], ['out'], `var r = t;
+/** Zero padding (layout {@link P_PAD}). */
+export const padSource = (): KernelSource => flat(P_PAD, ['a', 'out'], (at) => `var r = t;
   var off = 0u;
   var step = 1u;
   var inside = true;
-  for (var ax = pu(1u); ax > 0u; ax = ax - 1u) {
-    let q = r % pu(1u + ax);
-    r = r / pu(1u + ax);
-    let c = i32(q) - i32(pu(9u + ax));
-    let extent = pu(17u + ax);
+  for (var ax = ${P_PAD.get('rank')}; ax > 0u; ax = ax - 1u) {
+    let i = ax - 1u;
+    let q = r % ${P_PAD.get('shape', 'i')};
+    r = r / ${P_PAD.get('shape', 'i')};
+    let c = i32(q) - i32(${P_PAD.get('begin', 'i')});
+    let extent = ${P_PAD.get('extent', 'i')};
     inside = inside && c >= 0 && c < i32(extent);
     off = off + u32(max(c, 0)) * step;
     step = step * extent;
   }
-  out[t] = select(0.0, a[off], inside);`);
+  ${at('out', 't')} = select(0.0, ${at('a', 'off')}, inside);`);
 
-/** Writes one part of a concatenation: params [n, partRow, outRow, colOffset]. */
-export const placeSource = (): string =>
-  flat(['a'], ['out'], 'out[(t / pu(1u)) * pu(2u) + pu(3u) + t % pu(1u)] = a[t];');
+/** Writes one part of a concatenation (layout {@link P_PLACE}). */
+export const placeSource = (): KernelSource => {
+  const p = P_PLACE;
+  return flat(p, ['a', 'out'], (at) => `${at('out', `(t / ${p.get('partRow')}) * ${p.get('outRow')} + ${p.get('colOffset')} + t % ${p.get('partRow')}`)} = ${at('a', 't')};`);
+};
 
 /** The running reduction of each op: identity, combining step, final form. */
 const REDUCE: Record<ReduceOp, { init: string; step: (acc: string, x: string) => string }> = {
@@ -182,19 +202,19 @@ const REDUCE: Record<ReduceOp, { init: string; step: (acc: string, x: string) =>
 
 /**
  * One [outer, red, inner] → [outer, inner] reduction step, one thread per output
- * (reads are coalesced across threads when inner > 1); params [n, red, inner].
+ * (reads are coalesced across threads when inner > 1); layout {@link P_REDUCE}.
  */
-export function reduceLoopSource(op: ReduceOp): string {
+export function reduceLoopSource(op: ReduceOp): KernelSource {
   const r = REDUCE[op];
-  return flat(['a'], ['out'], `let red = pu(1u);
-  let inner = pu(2u);
+  return flat(P_REDUCE, ['a', 'out'], (at) => `let red = ${P_REDUCE.get('red')};
+  let inner = ${P_REDUCE.get('inner')};
   let base = (t / inner) * red * inner + t % inner;
   var acc: f32 = ${r.init};
   for (var k = 0u; k < red; k = k + 1u) {
-    let x = a[base + k * inner];
+    let x = ${at('a', 'base + k * inner')};
     ${r.step('acc', 'x')}
   }
-  out[t] = acc;`);
+  ${at('out', 't')} = acc;`);
 }
 
 /** A tree reduction of `sh` (WG entries) in workgroup memory; thread 0 ends with the result in sh[0]. */
@@ -210,96 +230,92 @@ function treeReduce(op: ReduceOp): string {
 const WG_ARGS = '@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) l: u32';
 
 /**
- * A kernel with one workgroup per row of `a` (rows = pu(0)), `w` the row and `l` the
- * thread; `sh` is WG words of workgroup memory for tree reductions.
+ * A kernel with one workgroup per row of `a` (layout {@link P_ROWS}: n rows), `w` the row
+ * and `l` the thread; `sh` is WG words of workgroup memory for tree reductions.
  */
-function rowKernel(body: string): string {
-  return `${PARAM_PRELUDE}
-${buffers(['a'], ['out'])}
+function rowKernel(body: (at: At<'a' | 'out'>) => string): KernelSource {
+  return (chunks) => {
+    const ops = new Operands(['a', 'out'] as const, chunks);
+    return `${PARAM_PRELUDE}
+${ops.bindings}
 var<workgroup> sh: array<f32, ${WG}>;
 @compute @workgroup_size(${WG})
 fn main(${WG_ARGS}) {
   let w = wid.x + wid.y * nwg.x;
-  if (w >= pu(0u)) { return; }
-  ${body}
+  if (w >= ${P_ROWS.get('n')}) { return; }
+  ${ops.offsets}
+  ${body(ops.at)}
 }`;
+  };
 }
 
-/** A reduction step with inner = 1 and a long reduced axis: one workgroup per output; params [n, red]. */
-export function reduceRowsSource(op: ReduceOp): string {
+/** A reduction step with inner = 1 and a long reduced axis: one workgroup per output, `cols` = the reduced length. */
+export function reduceRowsSource(op: ReduceOp): KernelSource {
   const r = REDUCE[op];
-  return rowKernel(`let red = pu(1u);
+  return rowKernel((at) => `let red = ${P_ROWS.get('cols')};
   var acc: f32 = ${r.init};
-  for (var k = l; k < red; k = k + ${WG}u) { let x = a[w * red + k]; ${r.step('acc', 'x')} }
+  for (var k = l; k < red; k = k + ${WG}u) { let x = ${at('a', 'w * red + k')}; ${r.step('acc', 'x')} }
   sh[l] = acc;
   workgroupBarrier();
   ${treeReduce(op)}
-  if (l == 0u) { out[w] = sh[0]; }`);
+  if (l == 0u) { ${at('out', 'w')} = sh[0]; }`);
 }
 
-/** Row softmax (or log-softmax), one workgroup per row, max-shifted; params [rows, cols]. */
-export function softmaxSource(log: boolean): string {
-  return rowKernel(`let cols = pu(1u);
+/** Row softmax (or log-softmax), one workgroup per row, max-shifted; layout {@link P_ROWS}. */
+export function softmaxSource(log: boolean): KernelSource {
+  return rowKernel((at) => `let cols = ${P_ROWS.get('cols')};
   let base = w * cols;
   var acc: f32 = -inf_f32();
-  for (var k = l; k < cols; k = k + ${WG}u) { let x = a[base + k]; ${REDUCE.max.step('acc', 'x')} }
+  for (var k = l; k < cols; k = k + ${WG}u) { let x = ${at('a', 'base + k')}; ${REDUCE.max.step('acc', 'x')} }
   sh[l] = acc;
   workgroupBarrier();
   ${treeReduce('max')}
   let m = sh[0];
   workgroupBarrier();
   acc = 0.0;
-  for (var k = l; k < cols; k = k + ${WG}u) { acc = acc + exp(a[base + k] - m); }
+  for (var k = l; k < cols; k = k + ${WG}u) { acc = acc + exp(${at('a', 'base + k')} - m); }
   sh[l] = acc;
   workgroupBarrier();
   ${treeReduce('sum')}
   let s = sh[0];
   for (var k = l; k < cols; k = k + ${WG}u) {
-    ${log ? 'out[base + k] = a[base + k] - m - log(s);' : 'out[base + k] = exp(a[base + k] - m) / s;'}
+    ${at('out', 'base + k')} = ${log ? `${at('a', 'base + k')} - m - log(s)` : `exp(${at('a', 'base + k')} - m) / s`};
   }`);
 }
 
 /**
- * out[i, c] = a[idx[i], c]; params [r·d, d, rows of a]. An index out of range (which an asynchronous
- * backend cannot check without waiting) reads the nearest row, never another tensor's memory.
+ * out[i, c] = a[idx[i], c]; layout {@link P_ROWS_OF} (rows = rows of a). An index out of range (which an
+ * asynchronous backend cannot check without waiting) reads the nearest row, never another tensor's memory.
  */
-export const gatherSource = (): string =>
-  flat(['a', 'idx'], ['out'], 'let d = pu(1u);\n  let row = u32(clamp(idx[t / d], 0.0, f32(pu(2u) - 1u)));\n  out[t] = a[row * d + t % d];');
+export const gatherSource = (): KernelSource => flat(P_ROWS_OF, ['a', 'idx', 'out'], (at) => `let d = ${P_ROWS_OF.get('d')};
+  let row = u32(clamp(${at('idx', 't / d')}, 0.0, f32(${P_ROWS_OF.get('rows')} - 1u)));
+  ${at('out', 't')} = ${at('a', 'row * d + t % d')};`);
 
-/** out[row, c] = Σ_{i : idx[i] = row} a[i, c], one thread per output; params [n·d, d, r]. */
-export const scatterAddSource = (): string => flat(['a', 'idx'], ['out'], `let d = pu(1u);
+/** out[row, c] = Σ_{i : idx[i] = row} a[i, c], one thread per output; layout {@link P_ROWS_OF} (rows = indices). */
+export const scatterAddSource = (): KernelSource => flat(P_ROWS_OF, ['a', 'idx', 'out'], (at) => `let d = ${P_ROWS_OF.get('d')};
   let row = f32(t / d);
   let c = t % d;
   var acc = 0.0;
-  for (var i = 0u; i < pu(2u); i = i + 1u) { if (idx[i] == row) { acc = acc + a[i * d + c]; } }
-  out[t] = acc;`);
+  for (var i = 0u; i < ${P_ROWS_OF.get('rows')}; i = i + 1u) { if (${at('idx', 'i')} == row) { acc = acc + ${at('a', 'i * d + c')}; } }
+  ${at('out', 't')} = acc;`);
 
-/** out[i, k] = [idx[i] = k]; params [r·depth, depth]. */
-export const oneHotSource = (): string =>
-  flat(['idx'], ['out'], 'let d = pu(1u);\n  out[t] = select(0.0, 1.0, idx[t / d] == f32(t % d));');
+/** out[i, k] = [idx[i] = k]; layout {@link P_ONE_HOT}. */
+export const oneHotSource = (): KernelSource => flat(P_ONE_HOT, ['idx', 'out'],
+  (at) => `let d = ${P_ONE_HOT.get('depth')};\n  ${at('out', 't')} = select(0.0, 1.0, ${at('idx', 't / d')} == f32(t % d));`);
 
-/**
- * Adam written over p, m, v (PyTorch's update, backend.ts): params
- * [n, lr/bc1, β₁, β₂, ε, weight decay, √bc2].
- */
-export const adamSource = (): string => `${PARAM_PRELUDE}
-@group(0) @binding(1) var<storage, read> g: array<f32>;
-@group(0) @binding(2) var<storage, read_write> p: array<f32>;
-@group(0) @binding(3) var<storage, read_write> m: array<f32>;
-@group(0) @binding(4) var<storage, read_write> v: array<f32>;
-@compute @workgroup_size(${WG})
-fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let t = gid.x + gid.y * nwg.x * ${WG}u;
-  if (t >= pu(0u)) { return; }
-  let b1 = pf(2u);
-  let b2 = pf(3u);
-  let gi = g[t] + pf(5u) * p[t];
-  let mi = b1 * m[t] + (1.0 - b1) * gi;
-  let vi = b2 * v[t] + (1.0 - b2) * gi * gi;
-  m[t] = mi;
-  v[t] = vi;
-  p[t] = p[t] - pf(1u) * mi / (sqrt(vi) / pf(6u) + pf(4u));
-}`;
+/** Adam's scalars as WGSL reads of their slots. */
+const A = Object.fromEntries(ADAM_SCALARS.map((k) => [k, P_ADAM.get(k)])) as Record<AdamScalar, string>;
+
+/** Adam written over p, m, v (PyTorch's update, backend.ts); layout {@link P_ADAM}; operands g, p, m, v. */
+export const adamSource = (): KernelSource => flat(P_ADAM, ['g', 'p', 'm', 'v'], (at) => `let b1 = ${A.beta1};
+  let b2 = ${A.beta2};
+  let pt = ${at('p', 't')};
+  let gi = ${at('g', 't')} + ${A.weightDecay} * pt;
+  let mi = b1 * ${at('m', 't')} + (1.0 - b1) * gi;
+  let vi = b2 * ${at('v', 't')} + (1.0 - b2) * gi * gi;
+  ${at('m', 't')} = mi;
+  ${at('v', 't')} = vi;
+  ${at('p', 't')} = pt - ${A.step} * mi / (sqrt(vi) * ${A.invRootBc2} + ${A.eps});`);
 
 /** Columns per workgroup of the column reductions, and row lanes per column. */
 export const COLS = 16;
@@ -308,23 +324,26 @@ const LANES = 16;
 /**
  * A reduction down the columns of [in, out] matrices, COLS columns per workgroup and
  * LANES threads per column striding over rows (adjacent threads read adjacent columns);
- * `term` is the summand of row i, `finish` maps the column sum s to the output.
- * Params [out, in].
+ * `term` is the summand of row i (element k = i·cols + j), `finish` maps the column sum
+ * s to the output. Operands `names`, then `out`. Layout {@link P_COLUMNS}.
  */
-function columnReduce(ins: readonly string[], term: string, finish: string): string {
-  return `${PARAM_PRELUDE}
-${buffers(ins, ['out'])}
+function columnReduce<N extends string>(names: readonly N[], term: (at: At<N | 'out'>) => string, finish: (at: At<N | 'out'>) => string): KernelSource {
+  return (chunks) => {
+    const ops = new Operands<N | 'out'>([...names, 'out'], chunks);
+    return `${PARAM_PRELUDE}
+${ops.bindings}
 var<workgroup> sh: array<array<f32, ${COLS}>, ${LANES}>;
 @compute @workgroup_size(${COLS}, ${LANES})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let cols = pu(0u);
-  let rows = pu(1u);
+  ${ops.offsets}
+  let cols = ${P_COLUMNS.get('cols')};
+  let rows = ${P_COLUMNS.get('rows')};
   let j = wid.x * ${COLS}u + lid.x;
   var acc = 0.0;
   if (j < cols) {
     for (var i = lid.y; i < rows; i = i + ${LANES}u) {
       let k = i * cols + j;
-      acc = acc + ${term};
+      acc = acc + ${term(ops.at)};
     }
   }
   sh[lid.y][lid.x] = acc;
@@ -333,48 +352,54 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
     if (lid.y < s) { sh[lid.y][lid.x] = sh[lid.y][lid.x] + sh[lid.y + s][lid.x]; }
     workgroupBarrier();
   }
-  if (lid.y == 0u && j < cols) { let s = sh[0][lid.x]; out[j] = ${finish}; }
+  if (lid.y == 0u && j < cols) { let s = sh[0][lid.x]; ${ops.at('out', 'j')} = ${finish(ops.at)}; }
 }`;
+  };
 }
 
 /** Ṽ_ij: |V_ij|, or max(|V⁺_ij|, |V⁻_ij|) for the CReLU pair (docs/math.md §5). */
-const magnitude = (pair: boolean): string => (pair ? 'max(abs(v0[k]), abs(v1[k]))' : 'abs(v0[k])');
+const magnitude = (at: At<'v0' | 'v1'>, pair: boolean): string => (pair ? `max(abs(${at('v0', 'k')}), abs(${at('v1', 'k')}))` : `abs(${at('v0', 'k')})`);
 
 /** Column norms n_j = Σ_i Ṽ_ij (L1) or √(Σ_i Ṽ_ij²) (L2), docs/math.md §2. */
-export function normsSource(kind: NormKind, pair: boolean): string {
-  const m = magnitude(pair);
-  return columnReduce(pair ? ['v0', 'v1'] : ['v0'], kind === 'l1' ? m : `${m} * ${m}`, kind === 'l1' ? 's' : 'sqrt(s)');
+export function normsSource(kind: NormKind, pair: boolean): KernelSource {
+  return columnReduce<'v0' | 'v1'>(pair ? ['v0', 'v1'] : ['v0'], (at) => {
+    const m = magnitude(at, pair);
+    return kind === 'l1' ? m : `${m} * ${m}`;
+  }, () => (kind === 'l1' ? 's' : 'sqrt(s)'));
 }
 
 /** c_j = Σ_i Σ_pair G_ij V_ij / n_j (docs/math.md §3). */
-export function normCoefSource(pair: boolean): string {
-  const term = pair ? 'gw0[k] * v0[k] + gw1[k] * v1[k]' : 'gw0[k] * v0[k]';
-  return columnReduce(pair ? ['gw0', 'v0', 'gw1', 'v1', 'n'] : ['gw0', 'v0', 'n'], term, 's / n[j]');
+export function normCoefSource(pair: boolean): KernelSource {
+  return columnReduce<'gw0' | 'v0' | 'gw1' | 'v1' | 'n'>(pair ? ['gw0', 'v0', 'gw1', 'v1', 'n'] : ['gw0', 'v0', 'n'],
+    (at) => (pair ? `${at('gw0', 'k')} * ${at('v0', 'k')} + ${at('gw1', 'k')} * ${at('v1', 'k')}` : `${at('gw0', 'k')} * ${at('v0', 'k')}`),
+    (at) => `s / ${at('n', 'j')}`);
 }
 
-/** W = g·V/n columnwise; params [in·out, out, shared]. */
-export const normApplySource = (): string => flat(['v', 'g', 'n'], ['out'], `let j = t % pu(1u);
-  let gj = select(g[j], g[0], pu(2u) == 1u);
-  out[t] = gj * v[t] / n[j];`);
+/** W = g·V/n columnwise; layout {@link P_NORM}. */
+export const normApplySource = (): KernelSource => flat(P_NORM, ['v', 'g', 'n', 'out'], (at) => `let j = t % ${P_NORM.get('cols')};
+  let gj = select(${at('g', 'j')}, ${at('g', '0u')}, ${P_NORM.get('shared')} == 1u);
+  ${at('out', 't')} = gj * ${at('v', 't')} / ${at('n', 'j')};`);
 
 /**
  * ∂L/∂V = (g·G − g·c·∂n/∂V)/n for one matrix (docs/math.md §3, §5), with ∂n/∂V =
  * sign(v)·a (L1) or (Ṽ/n)·sign(v)·a (L2), a the matrix's share of the max in the pair.
- * Params [in·out, out, shared].
+ * Layout {@link P_NORM}; sign and the tie share are the op table's (ops.ts).
  */
-export function normGradSource(kind: NormKind, pair: boolean): string {
-  const ins = pair ? ['gw', 'v', 'other', 'g', 'n', 'c'] : ['gw', 'v', 'g', 'n', 'c'];
-  return flat(ins, ['out'], `let j = t % pu(1u);
-  let gj = select(g[j], g[0], pu(2u) == 1u);
-  let x = v[t];
+export function normGradSource(kind: NormKind, pair: boolean): KernelSource {
+  type N = 'gw' | 'v' | 'other' | 'g' | 'n' | 'c' | 'out';
+  const names: N[] = pair ? ['gw', 'v', 'other', 'g', 'n', 'c', 'out'] : ['gw', 'v', 'g', 'n', 'c', 'out'];
+  return flat(P_NORM, names, (at) => `let j = t % ${P_NORM.get('cols')};
+  let gj = select(${at('g', 'j')}, ${at('g', '0u')}, ${P_NORM.get('shared')} == 1u);
+  let nj = ${at('n', 'j')};
+  let x = ${at('v', 't')};
   let ax = abs(x);
-  ${pair ? `let ao = abs(other[t]);
-  let share = select(select(0.0, 0.5, ax == ao), 1.0, ax > ao);
+  ${pair ? `let ao = abs(${at('other', 't')});
+  let share = ${render(BINARY_OPS.winShare.wgsl, { a: 'ax', b: 'ao' })};
   let mag = max(ax, ao);` : `let share = 1.0;
   let mag = ax;`}
-  let s = select(select(0.0, -1.0, x < 0.0), 1.0, x > 0.0);
-  let dn = ${kind === 'l1' ? 's * share' : '(mag / n[j]) * s * share'};
-  out[t] = (gj * gw[t] - gj * c[j] * dn) / n[j];`);
+  let s = ${UNARY_OPS.sign.wgsl};
+  let dn = ${kind === 'l1' ? 's * share' : '(mag / nj) * s * share'};
+  ${at('out', 't')} = (gj * ${at('gw', 't')} - gj * ${at('c', 'j')} * dn) / nj;`);
 }
 
 /**
@@ -384,27 +409,31 @@ export function normGradSource(kind: NormKind, pair: boolean): string {
  * descending sort), S_i is the sum of the entries ranked up to k_i, and
  * ρ = #{i : (S_i − 1)/k_i < y_i}; the support is the ρ top-ranked entries and
  * τ = (Σ_support y − 1)/ρ. Writes τ [out] and weight [in, out] = 1[i ∈ S_j]/ρ_j
- * (the backward's ∂τ_j/∂Ṽ_ij). O(in²) per column. Params [out, in].
+ * (the backward's ∂τ_j/∂Ṽ_ij). O(in²) per column. Layout {@link P_COLUMNS}; operands y, tau, weight.
  */
-export const sphereTauSource = (): string => `${PARAM_PRELUDE}
-${buffers(['y'], ['tau', 'weight'])}
+export const sphereTauSource = (): KernelSource => (chunks) => {
+  const ops = new Operands(['y', 'tau', 'weight'] as const, chunks);
+  const at = ops.at;
+  return `${PARAM_PRELUDE}
+${ops.bindings}
 var<workgroup> sh: array<f32, ${WG}>;
 @compute @workgroup_size(${WG})
 fn main(${WG_ARGS}) {
   let j = wid.x + wid.y * nwg.x;
-  let cols = pu(0u);
-  let rows = pu(1u);
+  let cols = ${P_COLUMNS.get('cols')};
+  let rows = ${P_COLUMNS.get('rows')};
   if (j >= cols) { return; }
+  ${ops.offsets}
   var flags = 0.0;
   for (var i = l; i < rows; i = i + ${WG}u) {
-    let yi = y[i * cols + j];
+    let yi = ${at('y', 'i * cols + j')};
     var rank = 1.0;
     var sum = yi;
     for (var q = 0u; q < rows; q = q + 1u) {
-      let yq = y[q * cols + j];
+      let yq = ${at('y', 'q * cols + j')};
       if (yq > yi || (yq == yi && q < i)) { rank = rank + 1.0; sum = sum + yq; }
     }
-    weight[i * cols + j] = rank;
+    ${at('weight', 'i * cols + j')} = rank;
     if ((sum - 1.0) / rank < yi) { flags = flags + 1.0; }
   }
   sh[l] = flags;
@@ -415,12 +444,13 @@ fn main(${WG_ARGS}) {
   var top = 0.0;
   for (var i = l; i < rows; i = i + ${WG}u) {
     let k = i * cols + j;
-    let inside = weight[k] <= rho;
-    if (inside) { top = top + y[k]; }
-    weight[k] = select(0.0, 1.0 / rho, inside);
+    let inside = ${at('weight', 'k')} <= rho;
+    if (inside) { top = top + ${at('y', 'k')}; }
+    ${at('weight', 'k')} = select(0.0, 1.0 / rho, inside);
   }
   sh[l] = top;
   workgroupBarrier();
   ${treeReduce('sum')}
-  if (l == 0u) { tau[j] = select(0.0, (sh[0] - 1.0) / rho, rho > 0.0); }
+  if (l == 0u) { ${at('tau', 'j')} = select(0.0, (sh[0] - 1.0) / rho, rho > 0.0); }
 }`;
+};
