@@ -15,8 +15,9 @@ export {
   type ResNetVariant, type ModelDims, type Dims,
   regularizer, pathNormClosedForm, improvedBoundClosedForm, pathNormExplicit, resnetBoundExplicit,
   l2Penalty, hasClosedForm, lipschitzBound, type LipschitzBound,
-  saveModel, loadModel, parameterNames, type SavedModel,
+  saveModel, loadModel, checkSavedModel, parameterNames, type SavedModel,
 } from './nn/index.js';
+export { readSavedModel } from './nn/model-file.js';
 export * from './sparsity/index.js';
 export * from './train/index.js';
 export {

@@ -5,3 +5,4 @@ export { Progress, formatSeconds } from './progress.js';
 export { fitRidge, selectRidge, ridgeRMSE, choleskySolve, RIDGE_ALPHAS, type Ridge } from './linear/ridge.js';
 export { fitLogistic, selectLogistic, logisticScore, LOGISTIC_ALPHAS, type Logistic } from './linear/logistic.js';
 export { LINEAR_ALPHAS, selectByValidation } from './linear/select.js';
+export { checkTrainInputs } from './validate.js';

@@ -10,6 +10,7 @@ import type { Model } from '../nn/index.js';
 import { advancePruning, prune, sparsityReport, startPruning } from '../sparsity/index.js';
 import { batchTensors, checkData, evaluate, taskLoss } from './loss.js';
 import { Progress } from './progress.js';
+import { checkTrainInputs } from './validate.js';
 
 /**
  * The learning-rate schedule, stepped once per epoch: PyTorch's OneCycleLR (cosine,
@@ -241,6 +242,7 @@ async function trainStep(
  * 0.95 ↔ 0.85). Stops with an error naming the epoch on a non-finite loss.
  */
 export async function train(model: Model, data: Dataset, options: TrainOptions): Promise<TrainResult> {
+  checkTrainInputs(model, data, options);
   checkTrainOptions(options);
   const { epochs, batchSize, lr, lambda } = options;
   checkData(model, data, 'train');
