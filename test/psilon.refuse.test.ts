@@ -38,6 +38,8 @@ const BAD_TABLES: { name: string; ext?: string; content: string | Uint8Array; op
   { name: 'a delimiter that cannot separate fields', content: 'a,b,y\n1,2,3\n', options: { target: 'y', delimiter: '"' }, error: /delimiter must be one character other than a quote or a line break/ },
   { name: 'a one-hot name that collides with a real column', content: ['c,c=x,y', ...Array.from({ length: 24 }, (_, i) => `${'xy'[i % 2]},${i},${i % 5}`)].join('\n'), options: { target: 'y', task: 'regression' }, error: /one-hot column 'c=x' \(column 'c', value 'x'\) has the name of another feature column/ },
   { name: 'a 50,000-value categorical column', content: ['id,b,y', ...Array.from({ length: 50_000 }, (_, i) => `u${i},${i % 7},${i % 3}`)].join('\n'), error: /column 'id' has 50000 distinct values, over the one-hot limit of 1000 .*drop the column/ },
+  { name: 'a constant target', content: ['a,b,y', ...rows(24, (i, j) => (j === 2 ? 5 : i * (j + 1)))].join('\n'), error: /target 'y' is constant \(every row is 5\)/ },
+  { name: 'a single-class target', content: ['a,b,y', ...rows(24, (i, j) => (j === 2 ? 'yes' : i * (j + 1)))].join('\n'), error: /target 'y' has the single value 'yes': classification needs at least 2 classes/ },
   { name: 'ARFF: a nominal value outside the declared set (quoted, with a comma)', ext: 'arff', content: `@relation r\n@attribute c {'a,b', c}\n@attribute y numeric\n@data\n'a,c',1\n`, error: /ARFF line 5: 'a,c' is not a declared value of 'c'/ },
   { name: 'ARFF: an unterminated quoted value', ext: 'arff', content: `@relation r\n@attribute c {'a,b', c}\n@attribute y numeric\n@data\n'a,b,1\n`, error: /f\d+\.arff: ARFF line 5: unterminated quoted value/ },
 ];

@@ -105,6 +105,9 @@ export function tableToDataset(table: Table, options: TableOptions): Dataset & {
   let task = options.task;
   let classes: string[] | undefined;
   const numeric = !table.categorical.has(targetName);
+  if (numeric && table.rows.every((r) => r[t] === table.rows[0]![t])) {
+    throw new Error(`target '${targetName}' is constant (every row is ${table.rows[0]![t]}): there is nothing to learn`);
+  }
   if (numeric && task === undefined) {
     const values = [...new Set(table.rows.map((r) => r[t] as number))];
     if (values.every(Number.isInteger) && values.length <= MAX_INTEGER_CLASSES && values.length * 2 <= n) {
@@ -117,6 +120,7 @@ export function tableToDataset(table: Table, options: TableOptions): Dataset & {
     if (values.length > MAX_CATEGORIES) throw new Error(`target '${targetName}' has ${values.length} distinct values, over the limit of ${MAX_CATEGORIES} classes${numeric ? ' (--task regression for a numeric target)' : ''}`);
     // numeric labels in numeric order, names in string order
     classes = (numeric ? (values as number[]).sort((a, b) => a - b) : (values as string[]).sort()).map(String);
+    if (classes.length < 2) throw new Error(`target '${targetName}' has the single value '${classes[0]}': classification needs at least 2 classes`);
     task ??= classes.length === 2 ? 'binary' : 'multiclass';
     if (task === 'regression') throw new Error(`target '${targetName}' is categorical; regression needs a numeric target`);
     if (task === 'binary' && classes.length !== 2) throw new Error(`binary task: target '${targetName}' has ${classes.length} classes`);
