@@ -29,6 +29,7 @@ const rows = (n: number, cell: (i: number, j: number) => string | number = (i, j
 const BAD_TABLES: { name: string; ext?: string; content: string | Uint8Array; options?: TableFileOptions; error: RegExp }[] = [
   { name: 'a gzip file read as CSV', content: gzipSync('a,b,y\n1,2,3\n'), error: /is gzip-compressed; decompress it first/ },
   { name: 'invalid UTF-8 (distinct bytes would merge into one category)', content: Buffer.concat([Buffer.from('a,b,y\n1,2,3\n4,'), Buffer.from([0xff, 0xfe]), Buffer.from(',5\n')]), error: /line 3 is not valid UTF-8/ },
+  { name: 'invalid UTF-8 in a CR-only file names its line', content: Buffer.concat([Buffer.from('a,b,y\r1,2,3\r4,'), Buffer.from([0xc3, 0x28]), Buffer.from(',5\r')]), error: /line 3 is not valid UTF-8/ },
   { name: 'CR-only line endings with a ragged row (the line is named)', content: ['a,b,y', ...rows(24), '1,2'].join('\r'), error: /line 26: 2 fields, the header has 3/ },
   { name: 'a quoted field spanning lines, then a bad cell on the next physical line', content: ['a,b,y', '"n\nm",1,2', ...rows(20, (i, j) => (j === 0 ? `n${i}` : i % 5)), 'k,x,2', ...rows(20, (i, j) => (j === 0 ? `m${i}` : i % 3))].join('\n'), error: /line 24, column 'b': 'x' is not a number/ },
   { name: 'an unterminated quote names the line it opened on', content: ['a,b,y', ...rows(22), '1,"2,3', '4,5,6'].join('\n'), error: /line 24: unterminated quoted field/ },
@@ -74,6 +75,10 @@ describe('RFC 4180 CSV and ARFF quoting', () => {
     const f = file('csv', ['a;b;y', ...rows(22).map((r) => r.replaceAll(',', ';'))].join('\n'));
     expect(loadTableFile(f, { target: 'y', delimiter: ';' }).d).toBe(2);
     expect(parseCSV('a;b\n"1;2";3\n', { delimiter: ';', categorical: ['a'] }).rows).toEqual([['1;2', 3]]);
+  });
+
+  it('a byte-order mark before the header is dropped', () => {
+    expect(parseCSV('\uFEFFa,b\n1,2\n').columns).toEqual(['a', 'b']);
   });
 
   it('spaces around a quoted field are ignored; inside it they are kept', () => {
@@ -219,6 +224,19 @@ describe('damaged model files', () => {
       expect(performance.now() - t0).toBeLessThan(2000);
     });
   }
+  it('readSavedModel names the file: truncated JSON, a damaged key, a folder', async () => {
+    const { readSavedModel } = await import('psilon');
+    const text = JSON.stringify(await netFile());
+    const cut = file('json', text.slice(0, text.length - 40));
+    expect(() => readSavedModel(cut)).toThrow(new RegExp(`^${cut}: the model file is not valid JSON, truncated or damaged \\(`));
+    const s = await netFile();
+    s.parameters[3].shape = [4, 5];
+    const bad = file('json', JSON.stringify(s));
+    expect(() => readSavedModel(bad)).toThrow(new RegExp(`^${bad}: 'representer.0.linear.weight' has shape \\[4, 5\\], expected \\[4, 4\\]`));
+    expect(() => readSavedModel(dir)).toThrow(/is a folder, not a model file/);
+    expect(readSavedModel(file('json', text)).config.hidden).toBe(4);
+  });
+
   it('an undamaged file still loads (with its preprocessing)', async () => {
     const s = await netFile();
     s.preprocessing = { features: ['a', 'b', 'c'], mean: [0, 0, 0], std: [1, 1, 1], task: 'regression', target: 'y', scale: { median: 0, halfIqr: 1 } };

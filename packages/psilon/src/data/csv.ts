@@ -103,7 +103,7 @@ export function parseCSV(text: string, options: CSVOptions = {}): Table {
   const whole = `${options.file ?? 'CSV'}: `;
   checkDelimiter(delim, whole);
   const na = new Set(options.na ?? []);
-  const records = csvRecords(text, delim, where);
+  const records = csvRecords(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, delim, where);
   if (records.length === 0) throw new Error(`${whole}the file is empty`);
   const { cells: columns, line: headerLine } = records[0]!;
   if (new Set(columns).size !== columns.length) throw new Error(`${where}line ${headerLine}: duplicate column names in the header`);

@@ -52,10 +52,13 @@ export function readInputBytes(path: string, options: ReadInputOptions = {}): Ui
   }
 }
 
-/** The 1-based line of byte offset `at` in `bytes`. */
+/** True when byte `i` ends a line: LF, or a CR not followed by LF (CRLF ends at its LF). */
+const endsLine = (bytes: Uint8Array, i: number) => bytes[i] === 0x0a || (bytes[i] === 0x0d && bytes[i + 1] !== 0x0a);
+
+/** The 1-based line of byte offset `at` in `bytes` (lines end with LF, CRLF or a lone CR). */
 function lineOf(bytes: Uint8Array, at: number): number {
   let line = 1;
-  for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) line++;
+  for (let i = 0; i < at; i++) if (endsLine(bytes, i)) line++;
   return line;
 }
 
@@ -73,7 +76,7 @@ export function readInputText(path: string, options: ReadInputOptions = {}): str
     const dec = new TextDecoder('utf-8', { fatal: true });
     let start = 0;
     for (let i = 0; i <= bytes.length; i++) {
-      if (i === bytes.length || bytes[i] === 0x0a) {
+      if (i === bytes.length || endsLine(bytes, i)) {
         try { dec.decode(bytes.subarray(start, i)); } catch {
           throw new Error(`${path}: line ${lineOf(bytes, start)} is not valid UTF-8 (save the file as UTF-8)`);
         }
