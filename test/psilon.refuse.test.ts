@@ -179,6 +179,12 @@ describe('degenerate problems are refused before training', () => {
       } finally { net.dispose(); }
     });
   }
+  it('a missing dataset or options object is one line, not a TypeError', async () => {
+    const net = psilonNet({ inDim: 2, hidden: 4, outDim: 1, seed: 1 });
+    await expect(train(net, undefined as never, opts)).rejects.toThrow(/train: data must be a Dataset/);
+    await expect(train(net, reg, undefined as never)).rejects.toThrow(/train: options must be an object/);
+    net.dispose();
+  });
   it('a well-posed problem still trains (the checks do not refuse good data)', async () => {
     const net = psilonNet({ inDim: 2, hidden: 4, outDim: 3, seed: 1 });
     const r = await train(net, multi, { ...opts, validation: multi });

@@ -42,14 +42,16 @@ function checkNotDegenerate(data: Dataset, where: string): void {
  */
 export function checkTrainInputs(model: Model, data: Dataset, options: { lambda?: number; validation?: Dataset }): void {
   const where = 'train';
-  const lambda = options?.lambda;
+  if (typeof options !== 'object' || options === null) throw new Error(`${where}: options must be an object ({ epochs, batchSize, lr, lambda, … })`);
+  if (typeof data !== 'object' || data === null || !data.x || !data.y) throw new Error(`${where}: data must be a Dataset ({ x, y, n, d, task, outputs })`);
+  const lambda = options.lambda;
   if (lambda !== undefined && !(typeof lambda === 'number' && Number.isFinite(lambda) && lambda >= 0)) {
     throw new Error(`${where}: lambda must be a finite number ≥ 0, got ${String(lambda)}`);
   }
   checkData(model, data, where);
   checkLabels(data, where);
   checkNotDegenerate(data, where);
-  const v = options?.validation;
+  const v = options.validation;
   if (!v) return;
   if (v.task !== data.task) throw new Error(`${where}: the validation set is a ${v.task} task, the training set a ${data.task} task`);
   if (v.d !== data.d) throw new Error(`${where}: the validation set has ${v.d} features, the training set ${data.d}`);
