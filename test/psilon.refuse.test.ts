@@ -282,6 +282,12 @@ describe('IDX files', () => {
     const good = file('idx', idx(8, [3], [0, 1, 2]));
     expect(loadIdxFiles(images, good).n).toBe(3);
   });
+  it('fractionSplits of 400,000 rows of one class does not overflow the call stack', async () => {
+    const { fractionSplits } = await import('psilon');
+    const n = 400_000;
+    const s = fractionSplits({ x: new Float64Array(n), y: new Float64Array(n), n, d: 1, task: 'regression', outputs: 1 }, [0.5, 0.25, 0.25], 0);
+    expect([s.train.n, s.validation.n, s.test.n]).toEqual([200_000, 100_000, 100_000]);
+  });
   it('labels must be class indices', () => {
     expect(() => idxToDataset(parseIDX(idx(8, [2, 1, 1], [1, 2])), { dims: [2], data: Float64Array.from([0, 1.5]) })).toThrow(/IDX labels: label 1 is 1\.5, not a class index/);
   });

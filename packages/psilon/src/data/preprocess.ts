@@ -50,7 +50,8 @@ export function fractionSplits(data: Dataset, fractions: [number, number, number
   for (const rows of groups.values()) {
     const p = rng.permutation(rows.length).map((k) => rows[k]!);
     const a = Math.round(ft * p.length), b = Math.round(fv * p.length), c = Math.round(fs * p.length);
-    tr.push(...p.slice(0, a)); va.push(...p.slice(a, a + b)); te.push(...p.slice(a + b, a + b + c));
+    // element by element: spreading a large class into push() overflows the call stack
+    p.forEach((r, k) => { if (k < a) tr.push(r); else if (k < a + b) va.push(r); else if (k < a + b + c) te.push(r); });
   }
   const mix = (idx: number[]) => rng.permutation(idx.length).map((k) => idx[k]!);
   return { train: subset(data, mix(tr)), validation: subset(data, mix(va)), test: subset(data, mix(te)) };
