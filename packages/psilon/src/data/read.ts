@@ -71,7 +71,9 @@ export function readInputText(path: string, options: ReadInputOptions = {}): str
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) throw new Error(`${path}: is gzip-compressed; decompress it first (gunzip)`);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
+  } catch (e) {
+    // a fatal decode error is a TypeError; anything else (a string too long for the engine) is named as it is
+    if (!(e instanceof TypeError)) throw new Error(`${path}: cannot decode the ${options.what ?? 'file'} (${(e as Error).message})`);
     // find the first line that does not decode
     const dec = new TextDecoder('utf-8', { fatal: true });
     let start = 0;
