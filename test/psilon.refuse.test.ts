@@ -201,6 +201,7 @@ describe('damaged model files', () => {
     return saved;
   };
   const CASES: { name: string; damage: (s: any) => void; error: RegExp }[] = [
+    { name: 'no parameters array', damage: (s) => { s.parameters = { 0: 1 }; }, error: /loadModel: the file has no parameters array/ },
     { name: 'a null parameter', damage: (s) => { s.parameters[1] = null; }, error: /loadModel: parameters\[1\] is not an object/ },
     { name: 'a parameter without values', damage: (s) => { delete s.parameters[0].values; }, error: /loadModel: 'embedder.weight' has no values array/ },
     { name: 'a truncated values array', damage: (s) => { s.parameters[0].values.length = 5; }, error: /loadModel: 'embedder.weight' has 5 values, its shape \[3, 4\] needs 12/ },

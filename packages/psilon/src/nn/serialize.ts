@@ -29,8 +29,6 @@ export async function saveModel(model: Model, preprocessing?: Preprocessing): Pr
   };
 }
 
-const CONFIG_KEYS = ['arch', 'inDim', 'hidden', 'outDim', 'nHidden', 'share', 'norm', 'bias', 'regularizer', 'dtype'];
-
 /** A value for a one-line message (strings quoted, long ones cut). */
 function show(v: unknown): string {
   const s = typeof v === 'string' ? JSON.stringify(v) : Array.isArray(v) ? `[${v.slice(0, 4).map(show).join(', ')}${v.length > 4 ? ', …' : ''}]` : String(v);
@@ -43,7 +41,6 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function checkConfig(saved: { config?: unknown; parameters?: unknown }, where: string): NetConfig {
   const c = saved.config;
   if (!isObject(c)) throw new Error(`${where}: the file has no config object`);
-  for (const k of Object.keys(c)) if (!CONFIG_KEYS.includes(k)) throw new Error(`${where}: config has an unknown key '${k}'`);
   if (c.arch !== 'net' && c.arch !== 'resnet') throw new Error(`${where}: unknown architecture config.arch = ${show(c.arch)} (net or resnet)`);
   for (const k of ['inDim', 'hidden', 'outDim', 'nHidden'] as const) {
     if (!Number.isInteger(c[k]) || (c[k] as number) < 1) throw new Error(`${where}: config.${k} must be a positive integer, got ${show(c[k])}`);
@@ -55,7 +52,8 @@ function checkConfig(saved: { config?: unknown; parameters?: unknown }, where: s
   if (!regs.includes(c.regularizer as string)) throw new Error(`${where}: config.regularizer ${show(c.regularizer).replaceAll('"', "'")} is not one of ${regs.join(', ')} (for arch ${c.arch})`);
   const config = c as unknown as NetConfig;
   // each layer has at least a weight and a gain: bound the depth by the file before listing the layout
-  const count = Array.isArray(saved.parameters) ? saved.parameters.length : 0;
+  if (!Array.isArray(saved.parameters)) throw new Error(`${where}: the file has no parameters array`);
+  const count = saved.parameters.length;
   if (2 * (config.nHidden + 1) > count) {
     throw new Error(`${where}: config.nHidden ${config.nHidden} needs at least ${2 * (config.nHidden + 1)} parameter arrays, the file has ${count}`);
   }
