@@ -34,13 +34,26 @@ function flatten(data: NestedArray | ArrayLike<number>, where: string): { values
   return { values, shape };
 }
 
+/**
+ * Throws unless `shape` is an array of non-negative integers whose product is a safe integer,
+ * naming the op and the shape (before anything is allocated).
+ */
+function checkShape(where: string, shape: unknown): asserts shape is readonly number[] {
+  const show = () => (Array.isArray(shape) ? `[${shape.map((d) => (typeof d === 'number' ? String(d) : JSON.stringify(d) ?? String(d))).join(', ')}]` : String(shape));
+  if (!Array.isArray(shape)) throw new Error(`${where}: the shape must be an array of non-negative integers, got ${show()}`);
+  if (shape.some((d) => typeof d !== 'number' || !Number.isInteger(d) || d < 0)) {
+    throw new Error(`${where}: invalid shape ${show()} (every dimension must be a non-negative integer)`);
+  }
+  if (!Number.isSafeInteger(sizeOf(shape))) throw new Error(`${where}: shape ${fmt(shape)} has ${sizeOf(shape)} elements, too many to allocate`);
+}
+
 function make(values: ArrayLike<number>, shape: readonly number[], o: CreateOptions, where: string): Tensor {
   checkOptions(where, o, CREATE_KEYS);
   const dtype = o.dtype ?? 'float32';
   if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`${where}: unknown dtype '${String(dtype)}' (float32 or float64)`);
   const be = o.backend ?? getBackend();
   if (!be.supportsDType(dtype)) throw new Error(`${where}: backend '${be.name}' does not support ${dtype}`);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new Error(`${where}: invalid shape ${fmt(shape)}`);
+  checkShape(where, shape);
   if (values.length !== sizeOf(shape)) throw new Error(`${where}: ${values.length} values do not fill shape ${fmt(shape)}`);
   return new Tensor(be.upload(values, dtype), shape, be, o.requiresGrad ?? false);
 }
@@ -56,16 +69,22 @@ export function tensor(data: NestedArray | ArrayLike<number>, shape?: readonly n
 
 /** A tensor filled with `value`. */
 export function full(shape: readonly number[], value: number, options: CreateOptions = {}): Tensor {
-  checkOptions('full', options, CREATE_KEYS);
+  return fill(shape, value, options, 'full');
+}
+
+function fill(shape: readonly number[], value: number, options: CreateOptions, where: string): Tensor {
+  checkOptions(where, options, CREATE_KEYS);
+  checkShape(where, shape);
   const be = options.backend ?? getBackend();
   const dtype = options.dtype ?? 'float32';
-  if (!be.supportsDType(dtype)) throw new Error(`full: backend '${be.name}' does not support ${dtype}`);
-  return new Tensor(named('full', [shape], () => be.fill(sizeOf(shape), value, dtype)), shape, be, options.requiresGrad ?? false);
+  if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`${where}: unknown dtype '${String(dtype)}' (float32 or float64)`);
+  if (!be.supportsDType(dtype)) throw new Error(`${where}: backend '${be.name}' does not support ${dtype}`);
+  return new Tensor(named(where, [shape], () => be.fill(sizeOf(shape), value, dtype)), [...shape], be, options.requiresGrad ?? false);
 }
 /** A tensor of zeros. */
-export const zeros = (shape: readonly number[], options: CreateOptions = {}): Tensor => full(shape, 0, options);
+export const zeros = (shape: readonly number[], options: CreateOptions = {}): Tensor => fill(shape, 0, options, 'zeros');
 /** A tensor of ones. */
-export const ones = (shape: readonly number[], options: CreateOptions = {}): Tensor => full(shape, 1, options);
+export const ones = (shape: readonly number[], options: CreateOptions = {}): Tensor => fill(shape, 1, options, 'ones');
 
 /** Options of random creation functions. */
 export interface RandomOptions extends CreateOptions { rng: RNG }
@@ -78,6 +97,7 @@ function requireRng(o: RandomOptions | undefined, where: string): RNG {
 /** Uniform in [low, high). */
 export function rand(shape: readonly number[], options: RandomOptions & { low?: number; high?: number }): Tensor {
   checkOptions('rand', options, [...CREATE_KEYS, 'rng', 'low', 'high']);
+  checkShape('rand', shape);
   const rng = requireRng(options, 'rand');
   const lo = options.low ?? 0, hi = options.high ?? 1;
   const v = new Float64Array(sizeOf(shape));
@@ -89,6 +109,7 @@ export function rand(shape: readonly number[], options: RandomOptions & { low?: 
 /** Normal with the given mean and std. */
 export function randn(shape: readonly number[], options: RandomOptions & { mean?: number; std?: number }): Tensor {
   checkOptions('randn', options, [...CREATE_KEYS, 'rng', 'mean', 'std']);
+  checkShape('randn', shape);
   const rng = requireRng(options, 'randn');
   const mu = options.mean ?? 0, sd = options.std ?? 1;
   const v = new Float64Array(sizeOf(shape));
@@ -100,6 +121,7 @@ export function randn(shape: readonly number[], options: RandomOptions & { mean?
 /** Orthogonal initialisation of a 2-D [rows, cols] tensor, like `torch.nn.init.orthogonal_` (docs/math.md §2). */
 export function orthogonal(shape: readonly [number, number] | readonly number[], options: RandomOptions & { gain?: number }): Tensor {
   checkOptions('orthogonal', options, [...CREATE_KEYS, 'rng', 'gain']);
+  checkShape('orthogonal', shape);
   if (shape.length !== 2) throw new Error(`orthogonal: expected a 2-D shape, got ${fmt(shape)}`);
   const rng = requireRng(options, 'orthogonal');
   const { rng: _r, gain, ...rest } = options;

@@ -7,7 +7,10 @@
  * the helpers the folders share stay inside the package.
  */
 export type { Dataset, Task } from './data/dataset.js';
-export { parseCSV, parseARFF, parseIDX, tableToDataset, idxToDataset, MAX_INTEGER_CLASSES, type Table, type CSVOptions, type TableOptions, type IdxArray } from './data/parse.js';
+export {
+  parseCSV, parseARFF, parseIDX, tableToDataset, idxToDataset, MAX_INTEGER_CLASSES, MAX_CATEGORIES, MAX_FEATURES, MAX_CELLS,
+  type Table, type CSVOptions, type ARFFOptions, type TableOptions, type IdxArray, type IdxNames,
+} from './data/parse.js';
 export {
   subset, tabularSplits, fractionSplits, fitStandardizer, standardize, fitTargetScaler, scaleTarget, prepareTabular,
   type Splits, type Standardizer, type TargetScaler,
@@ -27,7 +30,7 @@ export {
   type ResNetVariant, type ModelDims, type Dims,
   regularizer, pathNormClosedForm, improvedBoundClosedForm, pathNormExplicit, resnetBoundExplicit,
   l2Penalty, hasClosedForm, lipschitzBound, type LipschitzBound,
-  saveModel, loadModel, parameterNames, type SavedModel,
+  saveModel, loadModel, checkSavedModel, parameterNames, type SavedModel,
 } from './nn/index.js';
 
 // the L1-sphere projection, pruning, sparsity (docs/math.md §7)
@@ -38,7 +41,7 @@ export {
 
 // training (docs/math.md §8) and the linear references
 export {
-  train, trainStep, predict, scorePredictions, type Predictions, type Scores, objective, setParameters, DivergenceError, selectLambda, taskLoss, batchTensors, evaluate,
+  train, trainStep, checkTrainInputs, predict, scorePredictions, type Predictions, type Scores, objective, setParameters, DivergenceError, selectLambda, taskLoss, batchTensors, evaluate,
   type TrainOptions, type TrainResult, type EpochRecord, type StepRecord, type Schedule, type ObjectiveConvention,
   type TrainStepOptions, type TrainStepResult, type SelectLambdaOptions, type LambdaRun,
   fitRidge, selectRidge, ridgeRMSE, RIDGE_ALPHAS, type Ridge, fitLogistic, selectLogistic, logisticScore, LOGISTIC_ALPHAS, type Logistic,

@@ -11,6 +11,7 @@
  */
 export * from './browser.js';
 export * from './data/index.js';
+export { readSavedModel } from './nn/model-file.js';
 export {
   tabularExperiment, mnistExperiment, pruningExperiment, figure1Experiment, EXPERIMENTS, GRIDS, PAPER_TABULAR_GRID, MNIST_LAMBDAS,
   runExperiment, runFolder, parseShard, type RunExperimentOptions, type GridExperiment, type GridRun, type GridRunOptions, type PointSpec, type PointRunner,

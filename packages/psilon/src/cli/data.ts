@@ -1,9 +1,9 @@
 /** The data flags, and reading the user's data and model files (regular files only, bounded, named in every error). */
 import {
-  checkPreprocessing, fractionSplits, idxToDataset, loadBoston, loadIris, loadMnist, parseIDX, prepareTabular, preprocessingOf, readInputBytes,
-  readInputText, type Dataset, type IdxArray, type Preprocessing,
+  fractionSplits, loadBoston, loadIdxFiles, loadIris, loadMnist, prepareTabular, preprocessingOf, type Dataset, type Preprocessing,
 } from '../data/index.js';
 import type { SavedModel } from '../nn/index.js';
+import { readSavedModel } from '../nn/model-file.js';
 import { loadTableFile, type TableFileOptions } from '../experiments/index.js';
 import { list, UsageError, type OptionDecls, type Values } from './args.js';
 import { note, type Io } from './io.js';
@@ -17,10 +17,9 @@ export const DATA_FLAGS: OptionDecls = {
 };
 
 /**
- * How to read a table file, from the data flags. `delimiter` is passed through to the CSV parser
- * (widened here: `TableFileOptions` may not declare it yet).
+ * How to read a table file, from the data flags.
  */
-export function tableOptions(o: Values): TableFileOptions & { delimiter?: string } {
+export function tableOptions(o: Values): TableFileOptions {
   const task = o.task as string | undefined;
   if (task !== undefined && !['regression', 'binary', 'multiclass'].includes(task)) throw new UsageError(`--task must be regression, binary or multiclass, got '${task}'`);
   const delimiter = o.delimiter as string | undefined;
@@ -52,28 +51,13 @@ function tabular(raw: Dataset & { classes?: string[] }, seed: number, name: stri
   return { ...p, name, preprocessing: raw.features ? preprocessingOf(raw, target, p.standardizer, p.target) : undefined };
 }
 
-/** An IDX file, read as a regular file and parsed, its path in every error. */
-function readIdx(path: string, what: string): IdxArray {
-  const bytes = readInputBytes(path, { what });
-  try {
-    return parseIDX(bytes);
-  } catch (e) {
-    throw new Error(`${path}: ${(e as Error).message}`);
-  }
-}
-
 /** The dataset `--data` names, split with `seed`; notes about the file go to `io`'s stdout. */
 export function loadData(o: Values, seed: number, io: Io): Loaded {
   const data = String(o.data ?? 'boston');
   if (data === 'boston') return tabular(loadBoston(), seed, 'Boston housing', 'medv');
   if (data === 'iris') return tabular(loadIris(), seed, 'iris', 'species');
   if (data === 'mnist') return { ...fractionSplits(loadMnist(), [0.5, 0.25, 0.25], seed), name: 'MNIST digits (bundled 10k)' };
-  if (data === 'idx') {
-    const images = readIdx(String(o.images), 'IDX images file'), labels = readIdx(String(o.labels), 'IDX labels file');
-    let ds: Dataset;
-    try { ds = idxToDataset(images, labels); } catch (e) { throw new Error(`${String(o.images)}, ${String(o.labels)}: ${(e as Error).message}`); }
-    return { ...fractionSplits(ds, [0.5, 0.25, 0.25], seed), name: String(o.images) };
-  }
+  if (data === 'idx') return { ...fractionSplits(loadIdxFiles(String(o.images), String(o.labels)), [0.5, 0.25, 0.25], seed), name: String(o.images) };
   const raw = loadTableFile(data, tableOptions(o));
   for (const n of raw.notes) io.stdout(`data: ${n}\n`);
   return tabular(raw, seed, data, String(o.target));
@@ -93,27 +77,9 @@ export function checkDataFlag(o: Values): void {
  * (format, dimensions, preprocessing) before anything is built. Errors name the file in one line.
  */
 export function readModelFile(path: string): SavedModel & { preprocessing: Preprocessing } {
-  const text = readInputText(path, { what: 'model file' });
-  if (text.trim() === '') throw new Error(`${path}: not a saved model: the file is empty`);
-  let saved: unknown;
-  try {
-    saved = JSON.parse(text);
-  } catch (e) {
-    if (e instanceof RangeError) throw new Error(`${path}: not a saved model: the JSON is nested too deeply`);
-    const at = /position (\d+)/.exec((e as Error).message)?.[1];
-    throw new Error(`${path}: not a saved model: the JSON is damaged or truncated (${at ? `at character ${at}` : `it ends after ${text.length} characters`})`);
-  }
-  const s = saved as Partial<SavedModel> | null;
-  if (!s || typeof s !== 'object' || Array.isArray(s) || s.format !== 'psilon-model') throw new Error(`${path}: not a saved psilon model (its format field is not 'psilon-model')`);
-  const c = s.config as Partial<SavedModel['config']> | undefined;
-  if (!c || typeof c !== 'object' || !Number.isInteger(c.inDim) || !Number.isInteger(c.outDim)) throw new Error(`${path}: not a saved psilon model (no config with inDim and outDim)`);
-  if (s.preprocessing === undefined) throw new Error(`${path}: the model was saved without its preprocessing (train it on a table with 'psilon train --save')`);
-  try {
-    checkPreprocessing(s.preprocessing, { inDim: c.inDim!, outDim: c.outDim! });
-  } catch (e) {
-    throw new Error(`${path}: ${(e as Error).message}`);
-  }
-  return s as SavedModel & { preprocessing: Preprocessing };
+  const saved = readSavedModel(path);
+  if (saved.preprocessing === undefined) throw new Error(`${path}: the model was saved without its preprocessing (train it on a table with 'psilon train --save')`);
+  return saved as SavedModel & { preprocessing: Preprocessing };
 }
 
 /** Notes on stderr, one line each, prefixed `data: `. */

@@ -35,33 +35,40 @@ const isArrayOf = (a: unknown, ok: (v: unknown) => boolean): boolean => Array.is
 const finite = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
 
 /**
- * Checks a preprocessing read from a file against the model it came with (`outDim`, `inDim`):
- * types, lengths, finite statistics, a positive std, classes that fit the outputs.
- * Throws `damaged preprocessing: <what>` naming the first bad field.
+ * Throws unless `p` is a preprocessing record for a model with these dimensions: distinct feature
+ * names, one per input; finite means and positive finite standard deviations; a task and target;
+ * a finite target scale (regression) or distinct class names (classification). The message names
+ * the key (`preprocessing.std[1] is null, …`); callers prefix the file.
  */
 export function checkPreprocessing(p: unknown, dims: { inDim: number; outDim: number }): asserts p is Preprocessing {
-  const bad = (what: string): never => { throw new Error(`damaged preprocessing: ${what}`); };
-  if (!p || typeof p !== 'object' || Array.isArray(p)) bad('not an object');
-  const q = p as Record<string, unknown>;
-  if (!isArrayOf(q.features, (v) => typeof v === 'string')) bad('features is not a list of column names');
-  const features = q.features as string[];
-  if (features.length !== dims.inDim) bad(`${features.length} features, the model has ${dims.inDim} inputs`);
-  for (const k of ['mean', 'std'] as const) {
-    if (!Array.isArray(q[k]) || (q[k] as unknown[]).length !== features.length) bad(`${k} does not have one value per feature`);
-    const i = (q[k] as unknown[]).findIndex((v) => !finite(v) || (k === 'std' && (v as number) <= 0));
-    if (i >= 0) bad(`${k}[${i}] is ${JSON.stringify((q[k] as unknown[])[i])}${k === 'std' ? ', not a positive number' : ', not a finite number'}`);
+  const w = 'preprocessing';
+  const show = (v: unknown) => (v === undefined ? 'undefined' : JSON.stringify(v) ?? String(v));
+  if (!p || typeof p !== 'object' || Array.isArray(p)) throw new Error(`${w} is not an object`);
+  const { features, mean, std, task, target, scale, classes } = p as Record<string, unknown>;
+  if (!isArrayOf(features, (f) => typeof f === 'string')) throw new Error(`${w}.features must be an array of column names`);
+  const names = features as string[];
+  if (names.length !== dims.inDim) throw new Error(`${w} has ${names.length} features, the model's inDim is ${dims.inDim}`);
+  if (new Set(names).size !== names.length) throw new Error(`${w}.features names a column twice`);
+  for (const [key, arr, positive] of [['mean', mean, false], ['std', std, true]] as const) {
+    if (!Array.isArray(arr) || arr.length !== names.length) throw new Error(`${w}.${key} must be an array of ${names.length} numbers`);
+    const bad = arr.findIndex((v) => !finite(v) || (positive && !((v as number) > 0)));
+    if (bad >= 0) throw new Error(`${w}.${key}[${bad}] is ${show(arr[bad])}, not a ${positive ? 'positive ' : ''}finite number (feature '${names[bad]}')`);
   }
-  if (typeof q.target !== 'string') bad('target is not a column name');
-  if (q.task === 'regression') {
-    const s = q.scale as Record<string, unknown> | undefined;
-    if (!s || !finite(s.median) || !finite(s.halfIqr) || !((s.halfIqr as number) > 0)) bad('scale needs a finite median and a positive halfIqr');
-    if (dims.outDim !== 1) bad(`a regression model has 1 output, this one ${dims.outDim}`);
-  } else if (q.task === 'binary' || q.task === 'multiclass') {
-    if (!isArrayOf(q.classes, (v) => typeof v === 'string')) bad('classes is not a list of names');
-    const k = (q.classes as string[]).length;
-    const want = q.task === 'binary' ? 2 : dims.outDim;
-    if (k !== want || k < 2 || (q.task === 'binary' && dims.outDim !== 1)) bad(`${k} classes for a ${q.task} model with ${dims.outDim} output(s)`);
-  } else bad(`task is ${JSON.stringify(q.task)}, not regression, binary or multiclass`);
+  if (task !== 'regression' && task !== 'binary' && task !== 'multiclass') throw new Error(`${w}.task must be regression, binary or multiclass, got ${show(task)}`);
+  if (typeof target !== 'string') throw new Error(`${w}.target must be the target column's name`);
+  if (task === 'regression') {
+    const sc = scale as Record<string, unknown> | undefined;
+    if (!sc || typeof sc !== 'object' || !finite(sc.median) || !(finite(sc.halfIqr) && (sc.halfIqr as number) > 0)) {
+      throw new Error(`${w}.scale must hold a finite median and a positive finite halfIqr for a regression model`);
+    }
+    if (dims.outDim !== 1) throw new Error(`${w} is for one regression target, the model has outDim ${dims.outDim}`);
+  } else {
+    const k = task === 'binary' ? 2 : dims.outDim;
+    if (task === 'binary' && dims.outDim !== 1) throw new Error(`${w} is for a binary task, the model has outDim ${dims.outDim}`);
+    if (!isArrayOf(classes, (c) => typeof c === 'string') || (classes as string[]).length !== k || new Set(classes as string[]).size !== k || k < 2) {
+      throw new Error(`${w}.classes must be ${k} distinct class names for this ${task} model`);
+    }
+  }
 }
 
 /** How a feature is read from a table: a numeric column, or one value of a one-hot encoded column. */
@@ -113,7 +120,7 @@ export interface ScoreFileOptions extends Pick<CSVOptions, 'na' | 'categorical' 
  * numeric keeps its values as written), whatever the file's other rows hold.
  */
 export function tableForModel(p: Preprocessing, text: string, o: ScoreFileOptions): Table {
-  if (/\.arff$/i.test(o.file)) return parseARFF(text);
+  if (/\.arff$/i.test(o.file)) return parseARFF(text, { file: o.file });
   const delimiter = o.delimiter ?? ',';
   const header = csvHeader(text.replace(/^\uFEFF/, ''), delimiter);
   const oneHot = new Set<string>();

@@ -52,10 +52,13 @@ export function readInputBytes(path: string, options: ReadInputOptions = {}): Ui
   }
 }
 
-/** The 1-based line of byte offset `at` in `bytes`. */
+/** True when byte `i` ends a line: LF, or a CR not followed by LF (CRLF ends at its LF). */
+const endsLine = (bytes: Uint8Array, i: number) => bytes[i] === 0x0a || (bytes[i] === 0x0d && bytes[i + 1] !== 0x0a);
+
+/** The 1-based line of byte offset `at` in `bytes` (lines end with LF, CRLF or a lone CR). */
 function lineOf(bytes: Uint8Array, at: number): number {
   let line = 1;
-  for (let i = 0; i < at; i++) if (bytes[i] === 0x0a) line++;
+  for (let i = 0; i < at; i++) if (endsLine(bytes, i)) line++;
   return line;
 }
 
@@ -68,12 +71,14 @@ export function readInputText(path: string, options: ReadInputOptions = {}): str
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) throw new Error(`${path}: is gzip-compressed; decompress it first (gunzip)`);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
+  } catch (e) {
+    // a fatal decode error is a TypeError; anything else (a string too long for the engine) is named as it is
+    if (!(e instanceof TypeError)) throw new Error(`${path}: cannot decode the ${options.what ?? 'file'} (${(e as Error).message})`);
     // find the first line that does not decode
     const dec = new TextDecoder('utf-8', { fatal: true });
     let start = 0;
     for (let i = 0; i <= bytes.length; i++) {
-      if (i === bytes.length || bytes[i] === 0x0a) {
+      if (i === bytes.length || endsLine(bytes, i)) {
         try { dec.decode(bytes.subarray(start, i)); } catch {
           throw new Error(`${path}: line ${lineOf(bytes, start)} is not valid UTF-8 (save the file as UTF-8)`);
         }

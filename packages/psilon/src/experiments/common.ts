@@ -60,6 +60,8 @@ export interface TableFileOptions {
   categorical?: readonly string[];
   /** Tokens that mean "missing" (rows holding one are dropped). */
   na?: readonly string[];
+  /** The CSV column separator (default ','; e.g. '\t' or ';'). ARFF files are always comma-separated. */
+  delimiter?: string;
 }
 
 /** The fewest rows a table file may have (the splits need train, validation and test rows). */
@@ -67,14 +69,22 @@ export const MIN_ROWS = 20;
 
 /**
  * Loads a user's CSV/ARFF file as a dataset (by extension), with the typing rules of
- * `parseCSV`/`tableToDataset`; `notes` say what was inferred or dropped.
+ * `parseCSV`/`tableToDataset`; `notes` say what was inferred or dropped. The file is read with
+ * `readInputText` (a regular file, bounded size, strict UTF-8, gzip refused); every error names it.
  */
-export function loadTableFile(path: string, options: TableFileOptions | string | undefined): Dataset & { notes: string[] } {
+export function loadTableFile(path: string, options: TableFileOptions | string | undefined): Dataset & { classes?: string[]; notes: string[] } {
   const o = typeof options === 'string' || options === undefined ? { target: options } : options;
   if (!o.target) throw new Error(`a data file needs --target <column>`);
   const text = readInputText(path, { what: 'data file' });
-  const table = /\.arff$/i.test(path) ? parseARFF(text) : parseCSV(text, { file: path, categorical: o.categorical, na: o.na });
-  const d = tableToDataset(table, { target: o.target, task: o.task });
+  const arff = /\.arff$/i.test(path);
+  if (arff && o.delimiter !== undefined && o.delimiter !== ',') throw new Error(`${path}: ARFF files are comma-separated; --delimiter applies to CSV files`);
+  const table = arff ? parseARFF(text, { file: path }) : parseCSV(text, { file: path, categorical: o.categorical, na: o.na, delimiter: o.delimiter });
+  let d: ReturnType<typeof tableToDataset>;
+  try {
+    d = tableToDataset(table, { target: o.target, task: o.task });
+  } catch (e) {
+    throw new Error(`${path}: ${(e as Error).message}`);
+  }
   if (d.n < MIN_ROWS) throw new Error(`${path}: ${d.n} rows: at least ${MIN_ROWS} are needed for train/validation/test splits`);
   return d;
 }

@@ -12,4 +12,4 @@ export {
   regularizer, pathNormClosedForm, improvedBoundClosedForm, pathNormExplicit, resnetBoundExplicit, l2Penalty,
   hasClosedForm, lipschitzBound, type LipschitzBound,
 } from './bounds.js';
-export { saveModel, loadModel, parameterNames, type SavedModel } from './serialize.js';
+export { saveModel, loadModel, checkSavedModel, parameterNames, type SavedModel } from './serialize.js';

@@ -7,3 +7,4 @@ export { fitRidge, selectRidge, ridgeRMSE, choleskySolve, RIDGE_ALPHAS, type Rid
 export { fitLogistic, selectLogistic, logisticScore, LOGISTIC_ALPHAS, type Logistic } from './linear/logistic.js';
 export { LINEAR_ALPHAS, selectByValidation } from './linear/select.js';
 export { predict, scorePredictions, type Predictions, type Scores } from './predict.js';
+export { checkTrainInputs } from './validate.js';

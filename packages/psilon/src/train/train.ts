@@ -12,6 +12,7 @@ import { advancePruning, prune, sparsityReport, startPruning } from '../sparsity
 import { batchTensors, checkData, evaluate } from './loss.js';
 import { Progress } from './progress.js';
 import { checkObjective, trainStep, type ObjectiveConvention, type TrainStepResult } from './step.js';
+import { checkTrainInputs } from './validate.js';
 
 /**
  * The learning-rate schedule, stepped once per epoch: PyTorch's OneCycleLR (cosine,
@@ -196,6 +197,7 @@ function pruningSchedule(model: Model, pruneSteps: number | undefined, totalStep
  * core's `NonFiniteLossError` naming the epoch and step.
  */
 export async function train(model: Model, data: Dataset, options: TrainOptions): Promise<TrainResult> {
+  checkTrainInputs(model, data, options);
   checkTrainOptions(options);
   const { epochs, batchSize, lr, lambda } = options;
   checkData(model, data, 'train');
