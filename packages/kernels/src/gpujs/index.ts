@@ -5,6 +5,7 @@ import type { BinaryOp, ReduceOp, UnaryOp } from '../ops.js';
 import * as src from './sources.js';
 import { checkIndices } from '../cpu/kernels.js';
 import { installWebGpu, type WebGpuEnv } from '../dawn.js';
+import { importOptional } from '../optional.js';
 
 /** A gpu.js mode this backend can run in. */
 export type GpuJsMode = 'webgpu' | 'headlessgl' | 'webasm' | 'cpu';
@@ -78,7 +79,7 @@ export class GpuJsBackend implements Backend {
       throw new Error(`gpujs: unknown mode '${String(wanted)}' (expected one of auto, ${GPUJS_MODES.join(', ')})`);
     }
     // loaded on first use (gpu.js is CommonJS; its `GPU` class sits on the default export)
-    const mod = (await import('gpu.js')) as unknown as { default?: { GPU: unknown }; GPU?: unknown };
+    const mod = await importOptional<{ default?: { GPU: unknown }; GPU?: unknown }>('gpu.js', 'the gpujs backend');
     const GPUClass = (mod.default ?? mod).GPU as { isHeadlessGLSupported: boolean; new (s: object): GpuJsBackend['gpu'] };
     const tries = wanted === 'auto' ? GPUJS_MODES : [wanted];
     const reasons: string[] = [];
