@@ -2,7 +2,7 @@
  * Loading what a bundler must not follow and a small install may lack: Node's
  * built-ins (reached only in Node, behind a `process.versions.node` guard) and the
  * optional peer packages `gpu.js` and `webgpu` (Dawn), which `npm install psilon`
- * leaves out (kernels README, "Optional packages").
+ * leaves out (the repository README, "Installing the packages").
  */
 
 /**
