@@ -142,6 +142,16 @@ await be.dispose();
   const dataDep = `file:../${tarball(/^psilon-datasets-/)}`;
   sh('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', dataDep], app);
   step(`install size with @psilon/datasets: ${mb(bytesUnder(join(app, 'node_modules')))}`);
+  // @psilon/datasets is CommonJS (psilon's synchronous loaders require it); its API, from ESM
+  writeFileSync(join(app, 'datasets.mjs'), `import * as d from '@psilon/datasets';
+const names = Object.keys(d).filter((k) => k !== 'default' && k !== '__esModule').sort().join();
+if (names !== 'MNIST_PIXELS,bostonCSV,irisRows,mnistDigit') throw new Error('@psilon/datasets exports ' + names);
+const images = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].reduce((n, k) => n + d.mnistDigit(k).length / d.MNIST_PIXELS, 0);
+const iris = d.irisRows().features.length, header = d.bostonCSV().split('\\n')[0];
+if (images !== 10000 || iris !== 150 || !header.endsWith(',medv')) throw new Error('@psilon/datasets: ' + images + ' MNIST images, ' + iris + ' iris rows, Boston header ' + header);
+console.log('@psilon/datasets: ' + names + '; ' + images + ' MNIST images, ' + iris + ' iris rows');
+`);
+  step(sh('node', ['datasets.mjs'], app).trim());
   // (a) every runtime export by name, then a tiny training run
   // each name imported by name (a missing one is a link error), aliased per package since core re-exports kernels' backends
   const imports = Object.entries(api).map(([pkg, names], i) =>

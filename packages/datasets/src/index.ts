@@ -30,7 +30,7 @@ export function irisRows(): { features: number[][]; species: string[] } {
 export const MNIST_PIXELS = 784;
 
 /**
- * The `mnist` package's images of one digit (0–9; 1,000 real images each),
+ * The `mnist` package's images of one digit (0–9; 863 to 1,127 real images each, 10,000 in all),
  * flattened: image k is pixels [k·784, (k+1)·784), row by row, values in [0, 1].
  */
 export function mnistDigit(digit: number): number[] {

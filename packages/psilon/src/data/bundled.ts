@@ -44,8 +44,8 @@ export function loadIris(): Dataset & { classes: string[] } {
 }
 
 /**
- * MNIST digits from the `mnist` package: real 28×28 images (1,000 per digit in
- * the package, 10,000 in all), pixels mapped to [−1, 1] (docs/math.md §9).
+ * MNIST digits from the `mnist` package: real 28×28 images (863 to 1,127 per
+ * digit in the package, 10,000 in all), pixels mapped to [−1, 1] (docs/math.md §9).
  * `perClass` takes the first k images of each digit (default all).
  */
 export function loadMnist(perClass?: number): Dataset {
