@@ -28,7 +28,9 @@ export type ObjectiveConvention =
 
 /** Options of {@link train}. */
 export interface TrainOptions {
+  /** Passes over the training data; OneCycle spans them all (at least 6 with the default pctStart 0.2). */
   epochs: number;
+  /** Rows per mini-batch (the last batch of an epoch holds the rest); one optimizer step per batch. */
   batchSize: number;
   /** Learning rate: OneCycle's peak, or the constant lr (docs/math.md §8: 2e-3 tabular, 2e-2 deep). */
   lr: number;
@@ -64,6 +66,7 @@ export interface TrainOptions {
   divergenceFactor?: number;
   /** Validation data, scored every `validateEvery` epochs and at the last epoch. */
   validation?: Dataset;
+  /** Score `validation` every this many epochs (default: a tenth of the epochs, at least 1). */
   validateEvery?: number;
   /** Blend in the L1-sphere projection over the last `pruneSteps` optimizer steps, then `prune` (docs/math.md §7). */
   pruneSteps?: number;
@@ -239,6 +242,9 @@ async function trainStep(
  * step per batch on L + λ·R, then one OneCycle step (docs/math.md §8: lr from 1e-4
  * up to `lr` at 20% of the epochs, then down to 1e-4/(lr/1e-3); β₁ cycles
  * 0.95 ↔ 0.85). Stops with an error naming the epoch on a non-finite loss.
+ * @param model the model to train (its parameters are updated in place)
+ * @param data the training rows (`x` row-major n × d, `y` targets or class indices)
+ * @param options epochs, batch size, lr and λ, and the optional protocol settings: see {@link TrainOptions}
  */
 export async function train(model: Model, data: Dataset, options: TrainOptions): Promise<TrainResult> {
   checkTrainOptions(options);
