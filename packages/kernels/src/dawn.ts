@@ -133,14 +133,17 @@ export async function installWebGpu(): Promise<WebGpuEnv> {
       return adapter;
     },
   };
-  g.navigator = { gpu: wrapped };
+  // Node ≥ 21 has its own navigator (a getter, no gpu): shadow it while gpu.js lives, put it back on teardown
+  const nodeNavigator = Object.getOwnPropertyDescriptor(g, 'navigator');
+  Object.defineProperty(g, 'navigator', { value: { gpu: wrapped }, writable: true, configurable: true, enumerable: true });
   return {
     adapterName,
     software,
     async teardown() {
       for (const d of devices) d.destroy();
       devices.length = 0;
-      delete g.navigator;
+      if (nodeNavigator) Object.defineProperty(g, 'navigator', nodeNavigator);
+      else delete g.navigator;
     },
   };
 }
