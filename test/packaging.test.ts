@@ -5,7 +5,7 @@
  * has a `browser` condition, and a browser bundle of `psilon` holds no Node import.
  * The packed, installed form is checked by scripts/consumer-test.mjs.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -68,6 +68,18 @@ describe('bundlers', () => {
       expect(file, dir).toBe(entry);
       expect(existsSync(join(root, 'packages', dir, entry)), `${dir}: ${entry} is built`).toBe(true);
       expect(Object.keys(manifest(dir).exports['.']!)[0], `${dir}: browser comes before import (first match wins)`).toBe(dir === 'psilon' ? 'browser' : 'types');
+    }
+  });
+
+  it("every literal Node import left in kernels' and core's builds is mapped away by the package's browser field", () => {
+    // node:worker_threads stays a literal import so a bundler can put a Web Worker stand-in in its place (the
+    // playground does); the others go through runtimeImport, which bundlers never follow
+    for (const dir of ['kernels', 'core']) {
+      const map = (manifest(dir) as Manifest & { browser?: Record<string, false> }).browser ?? {};
+      const dist = join(root, 'packages', dir, 'dist');
+      const specs = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'))
+        .flatMap((f) => [...readFileSync(join(dist, f), 'utf8').matchAll(/\bimport\(\s*'(node:[^']+)'\s*\)|\bfrom\s+'(node:[^']+)'/g)].map((m) => `${f}: ${m[1] ?? m[2]}`));
+      expect(specs.filter((s) => map[s.split(': ')[1]!] !== false), `${dir}: Node imports a browser bundle would hit`).toEqual([]);
     }
   });
 

@@ -13,8 +13,6 @@
  * generation to run (−1: exit), int32 [1] the generation done; float64 [1] the
  * kernel's index in `exportNames`, [2] the argument count (−1 after a trap), [3…] the arguments.
  */
-import { runtimeImport } from '../optional.js';
-
 export const SLOT_BYTES = 256;
 const MAX_ARGS = SLOT_BYTES / 8 - 3;
 
@@ -63,7 +61,7 @@ export class ThreadPool {
 
   /** Starts `count` workers over `module` and the shared `memory`, control slots at `base`. */
   static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number, base: number, exportNames: readonly string[]): Promise<ThreadPool> {
-    const { Worker } = await runtimeImport<typeof import('node:worker_threads')>('node:worker_threads');
+    const { Worker } = await import('node:worker_threads');
     const slots = Array.from({ length: count }, (_, w) => base + w * SLOT_BYTES);
     const workers = slots.map((slot) => {
       const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, slot, names: exportNames } });
