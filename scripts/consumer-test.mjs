@@ -9,7 +9,7 @@
  *      names `webgpu`, that asking for webgpu/gpujs/loadBoston names the package to
  *      install, that `psilon train` trains on a user's CSV, and that esbuild bundles
  *      `import { psilonNet, train } from 'psilon'` for the browser with no Node import
- *      (the bundle is then run to train a model);
+ *      (the bundle then trains a model in Node and in headless Chromium);
  *  (a) with @psilon/datasets installed beside it, runs an ESM script that imports every
  *      public runtime export by name (the list is scripts/public-api.json, the reviewed
  *      public API), loads the bundled data and trains a tiny model, and
@@ -121,7 +121,8 @@ const net = psilonNet({ inDim: 2, hidden: 8, outDim: 1, nHidden: 2, seed: 1 });
 const rng = new RNG(3);
 const x = Float64Array.from({ length: 80 }, () => rng.normal()), y = Float64Array.from({ length: 40 }, (_, i) => x[2 * i] - x[2 * i + 1]);
 const res = await train(net, { x, y, n: 40, d: 2, task: 'regression', outputs: 1 }, { epochs: 8, batchSize: 10, lr: 1e-2, lambda: 1e-3, progress: false });
-console.log('bundle trained on ' + be.name + ', final loss ' + res.history.at(-1).trainLoss.toFixed(4));
+globalThis.bundleResult = 'bundle trained on ' + be.name + ' (' + be.threads + ' thread), final loss ' + res.history.at(-1).trainLoss.toFixed(4);
+console.log(globalThis.bundleResult);
 await be.dispose();
 `);
   const bundled = await build({
@@ -135,7 +136,26 @@ await be.dispose();
   const bundleCode = readFileSync(join(app, 'bundle.mjs'), 'utf8');
   if (/\bfrom\s*["']node:|\bimport\(\s*["']node:/.test(bundleCode)) fail('the browser bundle holds a node: import');
   step(`esbuild browser bundle of { psilonNet, train } from 'psilon': ${(statSync(join(app, 'bundle.mjs')).size / 1024).toFixed(0)} KiB, ${inputs.length} modules, no Node imports`);
-  step(sh('node', ['bundle.mjs'], app).trim());
+  // run it: in Node as a page without threads would (PSILON_THREADS=1; node:worker_threads is mapped to nothing in a
+  // browser bundle), and in headless Chromium where it is installed (CI installs it)
+  step(`in Node: ${execFileSync('node', ['bundle.mjs'], { cwd: app, encoding: 'utf8', env: { ...process.env, PSILON_THREADS: '1' } }).trim()}`);
+  const chromium = '/usr/bin/chromium';
+  if (existsSync(chromium)) {
+    const { default: puppeteer } = await import('puppeteer-core');
+    const browser = await puppeteer.launch({ executablePath: chromium, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+    try {
+      const page = await browser.newPage();
+      const errors = [];
+      page.on('pageerror', (e) => errors.push(String(e)));
+      await page.goto('about:blank');
+      await page.addScriptTag({ content: bundleCode, type: 'module' });
+      const result = await page.waitForFunction(() => globalThis.bundleResult, { timeout: 60_000 }).then((h) => h.jsonValue(), () => undefined);
+      if (!result) fail(`the browser bundle did not train in Chromium: ${errors.join('; ') || 'no result in 60 s'}`);
+      step(`in Chromium: ${result}`);
+    } finally {
+      await browser.close();
+    }
+  } else if (process.env.CI) fail(`Chromium must run in CI: ${chromium} is missing`);
 
   // (a), (b): the full API, with the bundled data installed beside psilon
   step('npm install @psilon/datasets (the bundled data; fetches its data packages from the registry)');
