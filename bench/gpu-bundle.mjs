@@ -2,7 +2,7 @@
 // plus an xz'd node binary, for the device machine (which has no Node and no registry).
 // Run from bench/: node gpu-bundle.mjs
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, existsSync } from 'node:fs';
+import { cpSync, mkdirSync, existsSync, writeFileSync } from 'node:fs';
 import { execSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -20,6 +20,9 @@ const require = createRequire(new URL('../packages/kernels/package.json', import
 const wg = dirname(require.resolve('webgpu/package.json'));
 for (const f of ['index.js', 'package.json']) cpSync(join(wg, f), join(out, 'app/node_modules/webgpu', f));
 cpSync(join(wg, 'dist/linux-x64.dawn.node'), join(out, 'app/node_modules/webgpu/dist/linux-x64.dawn.node'));
+// gpu.js is an optional peer the kernels import at run time (not bundled above): bundle it as its own package beside Dawn
+await build({ entryPoints: [require.resolve('gpu.js')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: join(out, 'app/node_modules/gpu.js/index.js'), external: ['gl'] });
+writeFileSync(join(out, 'app/node_modules/gpu.js/package.json'), JSON.stringify({ name: 'gpu.js', main: 'index.js' }));
 // the Vulkan loader and its GL companions, unpacked on the device by gpu-run.sh (it has no registry)
 const debs = join(out, 'debs');
 if (!existsSync(debs)) {

@@ -208,6 +208,7 @@ async function main(): Promise<void> {
     : { rows: [], notes: [] };
   notes.push(...steps.notes);
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
+  console.log(`\nmachine: ${machine}`); // the Node version matters: on Node 24 the wasm backend runs its relaxed-SIMD (FMA) build
   const md = [
     '# Kernel benchmark results',
     '',

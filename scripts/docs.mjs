@@ -1,27 +1,30 @@
 #!/usr/bin/env node
 /**
- * `pnpm run docs`: the API reference of the three packages from their doc comments
- * (TypeDoc), one site per package under docs/api/<package>/ and an index page.
+ * `pnpm run docs`: the API reference of the packages from their doc comments
+ * (TypeDoc), one site per package under docs/api/<package>/, a landing page
+ * (docs/api/index.html: the layers, a quick start, the packages) and docs/math.md
+ * rendered to docs/api/math.html (scripts/docs-site.mjs, scripts/markdown.mjs).
  * Every public export (and its methods) must be documented: TypeDoc's
- * notDocumented validation is an error. Each page links to docs/math.md.
+ * notDocumented validation is an error. Each page links to the mathematics.
  * (TypeDoc is run once per package: with several entry points in one run its
  * notDocumented validation reported nothing.)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { landingPage, mathPage } from './docs-site.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const packages = [['kernels', '@psilon/kernels'], ['core', '@psilon/core'], ['psilon', 'psilon']];
+const packages = ['psilon', 'core', 'kernels', 'datasets'].map((dir) => {
+  const { name, description } = JSON.parse(readFileSync(`${root}packages/${dir}/package.json`, 'utf8'));
+  return [dir, name, description];
+});
 const bin = `${root}node_modules/.bin/typedoc`;
 rmSync(`${root}docs/api`, { recursive: true, force: true });
 for (const [dir, name] of packages) {
   execFileSync(bin, ['--options', 'typedoc.json', '--entryPoints', `packages/${dir}/src/index.ts`, '--name', name, '--out', `docs/api/${dir}`], { cwd: root, stdio: 'inherit' });
 }
 mkdirSync(`${root}docs/api`, { recursive: true });
-writeFileSync(`${root}docs/api/index.html`, `<!doctype html><meta charset="utf-8"><title>psilon-ts API reference</title>
-<h1>psilon-ts API reference</h1>
-<ul>${packages.map(([dir, name]) => `<li><a href="${dir}/index.html">${name}</a></li>`).join('')}</ul>
-<p>The mathematics: <a href="../math.md">docs/math.md</a>.</p>
-`);
-console.log('docs: docs/api/index.html');
+writeFileSync(`${root}docs/api/index.html`, landingPage(packages));
+writeFileSync(`${root}docs/api/math.html`, mathPage(readFileSync(`${root}docs/math.md`, 'utf8')));
+console.log('docs: docs/api/index.html, docs/api/math.html');

@@ -12,15 +12,16 @@ const root = resolve(import.meta.dirname, '..', 'packages');
 
 /** Layers per package, bottom first: folder names (or top-level file names) of src/. */
 const LAYERS: Record<string, string[][]> = {
-  kernels: [['types.ts', 'ops.ts', 'backend.ts', 'layout.ts', 'dawn.ts', 'arena.ts', 'adam.ts', 'expr.ts'], ['cpu'], ['wasm', 'gpujs', 'webgpu'], ['registry.ts'], ['index.ts']],
+  kernels: [['types.ts', 'ops.ts', 'backend.ts', 'layout.ts', 'optional.ts', 'dawn.ts', 'arena.ts', 'adam.ts', 'expr.ts'], ['cpu'], ['wasm', 'gpujs', 'webgpu'], ['registry.ts'], ['index.ts']],
   core: [
     ['errors.ts', 'memory.ts'], ['tensor.ts'], ['tape.ts', 'backend-of.ts'], ['ops.ts', 'create.ts', 'random.ts'],
     ['losses.ts', 'custom.ts', 'weightnorm.ts', 'gradcheck.ts', 'optim.ts'], ['schedule.ts', 'projection.ts'], ['index.ts'],
   ],
+  datasets: [['index.ts']],
   psilon: [['data'], ['norms'], ['nn'], ['sparsity'], ['train'], ['experiments'], ['cli', 'cli.ts', 'index.ts', 'browser.ts']],
 };
 /** Which packages each package may import. */
-const PACKAGE_DEPS: Record<string, string[]> = { kernels: [], core: ['@psilon/kernels'], psilon: ['@psilon/core'] };
+const PACKAGE_DEPS: Record<string, string[]> = { kernels: [], core: ['@psilon/kernels'], datasets: [], psilon: ['@psilon/core', '@psilon/datasets'] };
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((f) => {
@@ -29,10 +30,10 @@ function files(dir: string): string[] {
   });
 }
 
-/** Static and dynamic import specifiers of a source file, and packages it resolves with `require.resolve` (comments stripped). */
+/** Static and dynamic import specifiers of a source file (`importOptional('…')` included), and packages it resolves with `require.resolve` (comments stripped). */
 export function importsOf(source: string): string[] {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
-  const found = [...code.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)|require(?:\.resolve)?\(\s*'([^']+)'\s*\)/g)];
+  const found = [...code.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'([^']+)'|import(?:Optional(?:<[^(]*?>)?)?\(\s*'([^']+)'|require(?:\.resolve)?\(\s*'([^']+)'\s*\)/g)];
   return found.map((m) => (m[1] ?? m[2] ?? m[3])!);
 }
 
@@ -90,8 +91,8 @@ describe('architecture', () => {
       expect(upward).toEqual([]);
     });
     it(`${pkg}: imports only the packages below it (${PACKAGE_DEPS[pkg]!.join(', ') || 'none'}) and its declared dependencies`, () => {
-      const json = JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
-      const declared = Object.keys(json.dependencies ?? {});
+      const json = JSON.parse(readFileSync(join(root, pkg, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+      const declared = Object.keys({ ...json.dependencies, ...json.peerDependencies }); // optional peers: loaded on demand
       const bad: string[] = [];
       for (const [file, specs] of external) {
         for (const s of specs) {

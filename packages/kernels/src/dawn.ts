@@ -5,6 +5,7 @@
  * lives and removes it on teardown (a `navigator` left behind keeps Node alive; an
  * undestroyed device can crash the process at exit — see the kernels README).
  */
+import { importOptional, isMissingPackage, runtimeImport } from './optional.js';
 
 interface DawnModule {
   create(flags: string[]): GPULike;
@@ -41,8 +42,9 @@ let gpuInstance: GPULike | undefined;
 async function adapter(): Promise<{ dawn: DawnModule; gpu: GPULike; adapter: AdapterLike; adapterName: string; software: boolean }> {
   let dawn: DawnModule;
   try {
-    dawn = (await import('webgpu')) as unknown as DawnModule;
+    dawn = await importOptional<DawnModule>('webgpu', 'WebGPU in Node (Dawn)');
   } catch (e) {
+    if (isMissingPackage(e)) throw e;
     throw new Error(`npm 'webgpu' (Dawn) did not load: ${(e as Error).message.split('\n')[0]}`);
   }
   gpuInstance ??= dawn.create([]);
@@ -131,14 +133,17 @@ export async function installWebGpu(): Promise<WebGpuEnv> {
       return adapter;
     },
   };
-  g.navigator = { gpu: wrapped };
+  // Node ≥ 21 has its own navigator (a getter, no gpu): shadow it while gpu.js lives, put it back on teardown
+  const nodeNavigator = Object.getOwnPropertyDescriptor(g, 'navigator');
+  Object.defineProperty(g, 'navigator', { value: { gpu: wrapped }, writable: true, configurable: true, enumerable: true });
   return {
     adapterName,
     software,
     async teardown() {
       for (const d of devices) d.destroy();
       devices.length = 0;
-      delete g.navigator;
+      if (nodeNavigator) Object.defineProperty(g, 'navigator', nodeNavigator);
+      else delete g.navigator;
     },
   };
 }
@@ -151,7 +156,7 @@ export async function installWebGpu(): Promise<WebGpuEnv> {
  */
 export async function gpuDevices(): Promise<'none' | 'maybe' | 'unknown'> {
   if (typeof process === 'undefined' || process.platform !== 'linux') return 'unknown';
-  const { existsSync, readdirSync } = await import('node:fs');
+  const { existsSync, readdirSync } = await runtimeImport<typeof import('node:fs')>('node:fs');
   if (existsSync('/dev/nvidiactl')) return 'maybe';
   const dri = existsSync('/dev/dri') ? readdirSync('/dev/dri') : [];
   return dri.some((f) => f.startsWith('renderD')) ? 'maybe' : 'none';

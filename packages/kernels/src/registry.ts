@@ -2,6 +2,7 @@ import type { Backend } from './backend.js';
 import { CpuBackend } from './cpu/index.js';
 import { GpuJsBackend, GPUJS_MODES, type GpuJsMode } from './gpujs/index.js';
 import { gpuDevices } from './dawn.js';
+import { isMissingPackage } from './optional.js';
 import { WasmBackend } from './wasm/index.js';
 import { WebGpuBackend } from './webgpu/index.js';
 
@@ -29,6 +30,9 @@ export function setBackend(backend: Backend): Backend {
  * `gpujs:<mode>` (`webgpu`, `headlessgl`, `webasm`, `cpu`), or `auto`, which takes
  * `webgpu` only when WebGPU reaches a hardware GPU and the `wasm` backend otherwise
  * (`cpu` where WebAssembly SIMD is missing); a software rasterizer is slower than wasm.
+ * `webgpu` in Node and `gpujs` need the optional packages `webgpu` (Dawn) and `gpu.js`:
+ * asked for by name without them, they throw one line naming the `npm install` to run;
+ * `auto` without Dawn takes `wasm` and its description says so.
  */
 export async function createBackend(name: BackendName | string): Promise<Backend> {
   if (name === 'cpu') return new CpuBackend();
@@ -47,7 +51,9 @@ export async function createBackend(name: BackendName | string): Promise<Backend
       // a software adapter is refused before a device is opened on it
       return await WebGpuBackend.create({ requireHardware: true });
     } catch (e) {
-      return cpuSide(`no hardware GPU through WebGPU (${(e as Error).message.split('\n')[0]})`);
+      const why = (e as Error).message.split('\n')[0];
+      // a small install has no Dawn: say which package would let auto try the GPU
+      return cpuSide(isMissingPackage(e) ? `WebGPU is not available (${why})` : `no hardware GPU through WebGPU (${why})`);
     }
   }
   throw new Error(`unknown backend '${name}' (expected auto, cpu, wasm, webgpu, gpujs or gpujs:<${GPUJS_MODES.join('|')}>)`);

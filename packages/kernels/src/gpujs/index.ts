@@ -6,6 +6,7 @@ import * as src from './sources.js';
 import { adamVector } from '../adam.js';
 import { checkIndices } from '../cpu/kernels.js';
 import { installWebGpu, type WebGpuEnv } from '../dawn.js';
+import { importOptional } from '../optional.js';
 
 /** A gpu.js mode this backend can run in. */
 export type GpuJsMode = 'webgpu' | 'headlessgl' | 'webasm' | 'cpu';
@@ -79,7 +80,7 @@ export class GpuJsBackend implements Backend {
       throw new Error(`gpujs: unknown mode '${String(wanted)}' (expected one of auto, ${GPUJS_MODES.join(', ')})`);
     }
     // loaded on first use (gpu.js is CommonJS; its `GPU` class sits on the default export)
-    const mod = (await import('gpu.js')) as unknown as { default?: { GPU: unknown }; GPU?: unknown };
+    const mod = await importOptional<{ default?: { GPU: unknown }; GPU?: unknown }>('gpu.js', 'the gpujs backend');
     const GPUClass = (mod.default ?? mod).GPU as { isHeadlessGLSupported: boolean; new (s: object): GpuJsBackend['gpu'] };
     const tries = wanted === 'auto' ? GPUJS_MODES : [wanted];
     const reasons: string[] = [];

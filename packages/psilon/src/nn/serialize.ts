@@ -1,6 +1,6 @@
 /** Saving and loading trained models as JSON (config, named parameters with shapes, dtypes and values). */
 import * as C from '@psilon/core';
-import { checkPreprocessing, type Preprocessing } from '../data/index.js';
+import { checkPreprocessing, type Preprocessing } from '../data/prepared.js';
 import { checkParameterCount, NET_REGULARIZERS, NormNet, NormResNet, parameterLayout, RESNET_REGULARIZERS, type Model, type NetConfig } from './models.js';
 
 /** The JSON form of a model. Version 2 names parameters as the reference code does (`embedder.weight`, …). */

@@ -5,8 +5,8 @@
  * with labels mapped through the model's class list (never renumbered from the file).
  */
 import * as C from '@psilon/core';
-import { applyPreprocessing, type Preprocessing, type Table } from '../data/index.js';
-import { categoryOf } from '../data/prepared.js';
+import type { Table } from '../data/parse.js';
+import { applyPreprocessing, categoryOf, type Preprocessing } from '../data/prepared.js';
 import type { Model } from '../nn/index.js';
 import { argmax } from './loss.js';
 

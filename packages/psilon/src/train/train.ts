@@ -24,7 +24,9 @@ export type Schedule =
 
 /** Options of {@link train}. */
 export interface TrainOptions {
+  /** Passes over the training data; OneCycle spans them all (at least 6 with the default pctStart 0.2). */
   epochs: number;
+  /** Rows per mini-batch (the last batch of an epoch holds the rest); one optimizer step per batch. */
   batchSize: number;
   /** Learning rate: OneCycle's peak, or the constant lr (docs/math.md §8: 2e-3 tabular, 2e-2 deep). */
   lr: number;
@@ -60,6 +62,7 @@ export interface TrainOptions {
   divergenceFactor?: number;
   /** Validation data, scored every `validateEvery` epochs and at the last epoch. */
   validation?: Dataset;
+  /** Score `validation` every this many epochs (default: a tenth of the epochs, at least 1). */
   validateEvery?: number;
   /** Blend in the L1-sphere projection over the last `pruneSteps` optimizer steps, then `prune` (docs/math.md §7). */
   pruneSteps?: number;
@@ -195,6 +198,9 @@ function pruningSchedule(model: Model, pruneSteps: number | undefined, totalStep
  * up to `lr` at 20% of the epochs, then down to 1e-4/(lr/1e-3); β₁ cycles
  * 0.95 ↔ 0.85). Each step is {@link trainStep}; a non-finite loss stops training with
  * core's `NonFiniteLossError` naming the epoch and step.
+ * @param model the model to train (its parameters are updated in place)
+ * @param data the training rows (`x` row-major n × d, `y` targets or class indices)
+ * @param options epochs, batch size, lr and λ, and the optional protocol settings: see {@link TrainOptions}
  */
 export async function train(model: Model, data: Dataset, options: TrainOptions): Promise<TrainResult> {
   checkTrainInputs(model, data, options);
