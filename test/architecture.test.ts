@@ -17,7 +17,7 @@ const LAYERS: Record<string, string[][]> = {
     ['errors.ts', 'memory.ts'], ['tensor.ts'], ['tape.ts', 'backend-of.ts'], ['ops.ts', 'create.ts', 'random.ts'],
     ['losses.ts', 'custom.ts', 'weightnorm.ts', 'gradcheck.ts', 'optim.ts'], ['schedule.ts', 'projection.ts'], ['index.ts'],
   ],
-  psilon: [['data'], ['norms'], ['nn'], ['sparsity'], ['train'], ['experiments'], ['cli.ts', 'index.ts', 'browser.ts']],
+  psilon: [['data'], ['norms'], ['nn'], ['sparsity'], ['train', 'forest'], ['experiments'], ['cli.ts', 'index.ts', 'browser.ts']],
 };
 /** Which packages each package may import. */
 const PACKAGE_DEPS: Record<string, string[]> = { kernels: [], core: ['@psilon/kernels'], psilon: ['@psilon/core'] };
