@@ -2,7 +2,7 @@
  * psilon — PSiLON Net and PSiLON ResNet (arXiv 2404.19112): L1 weight-normalized
  * layers, closed-form 1-path-norm regularizers, pruning to exact sparsity,
  * sparsity metrics, training and experiments. The folders, bottom up:
- * data ← norms ← nn ← sparsity ← train ← experiments ← cli (imports point down).
+ * data ← norms ← nn ← sparsity ← train | forest ← experiments ← cli (imports point down).
  */
 export * from './data/index.js';
 export * from './norms/index.js';
@@ -19,6 +19,10 @@ export {
 } from './nn/index.js';
 export * from './sparsity/index.js';
 export * from './train/index.js';
+export {
+  fitForest, predictForest, forestScore, saveForest, loadForest, selectForest, leafGrid, PAPER_LEAF_GRID, LOG_LOSS_EPS,
+  type ForestOptions, type RandomForest, type SavedForest, type Tree,
+} from './forest/index.js';
 export {
   tabularExperiment, mnistExperiment, pruningExperiment, figure1Experiment, EXPERIMENTS, isExperimentName, PAPER_TABULAR_GRID,
   runExperiment, runFolder, GRIDS, runGrid, readPoints, parseShard, type RunExperimentOptions, type GridExperiment, type GridRun,

@@ -185,6 +185,7 @@ export function growTree(b: Binned, g: GrowSettings, rng: RNG): Tree {
       if (codes[cf + rows[a]!]! <= bestBin) a++;
       else { const tmp = rows[a]!; rows[a] = rows[z]!; rows[z] = tmp; z--; }
     }
+    if (a === s || a === e) { if (hist) pool.push(hist); continue; } // never a child without rows (so growing always ends)
     const l = nodes++, r = nodes++;
     feature[node] = bestF; threshold[node] = bestThr; left[node] = l; right[node] = r;
     let hl: Float64Array | null = null, hr: Float64Array | null = null;
