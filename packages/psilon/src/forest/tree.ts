@@ -84,7 +84,8 @@ export function growTree(b: Binned, g: GrowSettings, rng: RNG): Tree {
       if (list && h[o] === 0) touched[t++] = codes[cf + r]!;
       h[o]! += 1;
       h[o + 1]! += w[r]!;
-      for (let c = 0; c < k; c++) h[o + 2 + c]! += wy[r * k + c]!;
+      if (k === 1) h[o + 2]! += wy[r]!;
+      else for (let c = 0; c < k; c++) h[o + 2 + c]! += wy[r * k + c]!;
     }
     return t;
   };
@@ -116,7 +117,8 @@ export function growTree(b: Binned, g: GrowSettings, rng: RNG): Tree {
         if (nodeCount - cL < minLeaf) return true;
         const wR = nodeW - wL;
         let score = 0;
-        for (let c = 0; c < k; c++) { const a = sL[c]!, r = sums[c]! - a; score += (a * a) / wL + (r * r) / wR; }
+        if (k === 1) { const a = sL[0]!, r = sums[0]! - a; score = (a * a) / wL + (r * r) / wR; }
+        else for (let c = 0; c < k; c++) { const a = sL[c]!, r = sums[c]! - a; score += (a * a) / wL + (r * r) / wR; }
         if (score > bestScore) {
           bestScore = score; bestF = f; bestBin = prev;
           bestThr = (hi[offset[f]! + prev]! + lo[offset[f]! + bin]!) / 2;
@@ -135,7 +137,14 @@ export function growTree(b: Binned, g: GrowSettings, rng: RNG): Tree {
     const t = accumulate(scratch, 0, f, s, e, true);
     let found: boolean;
     if (small) {
-      touched.subarray(0, t).sort();
+      if (t <= 24) {
+        for (let i = 1; i < t; i++) { // insertion sort: cheaper than a typed-array sort call for a few bins
+          const v = touched[i]!;
+          let j = i - 1;
+          while (j >= 0 && touched[j]! > v) { touched[j + 1] = touched[j]!; j--; }
+          touched[j + 1] = v;
+        }
+      } else touched.subarray(0, t).sort();
       found = scan(scratch, 0, f, touched, t);
     } else found = scan(scratch, 0, f, null, 0);
     for (let j = 0; j < t; j++) scratch.fill(0, touched[j]! * S, touched[j]! * S + S);
