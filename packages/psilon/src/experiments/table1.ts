@@ -40,9 +40,9 @@ export type Table1Model = 'linear' | 'forest' | 'standard-net' | 'psilon-net';
 /** A point: one dataset, one model, one hyperparameter (α, leaf size or λ). */
 export interface Table1Point extends PointSpec { dataset: string; model: Table1Model; value: number }
 /** What a linear or forest point reports (a net point reports a NetPointResult). */
-export interface FitResult { valLoss: number; test: { loss: number; metric: number }; seconds: number }
+export interface Table1FitResult { valLoss: number; test: { loss: number; metric: number }; seconds: number }
 /** A point's result: a fitted linear model or forest, or a trained net. */
-export type Table1Result = FitResult | NetPointResult;
+export type Table1Result = Table1FitResult | NetPointResult;
 
 const prepared = new Map<string, ReturnType<typeof prepareTabular> & { raw: Dataset }>();
 /** The dataset's splits, standardized (docs/math.md §9), kept for the other points of the run. */
@@ -79,7 +79,7 @@ function pointsOf(o: Table1Options): Table1Point[] {
 }
 
 /** Fits and scores one linear model or forest (MSE / cross-entropy on validation, RMSE / log-loss on test). */
-function fitPoint(o: Table1Options, p: Table1Point): FitResult {
+function fitPoint(o: Table1Options, p: Table1Point): Table1FitResult {
   const { s, seed } = settingsOf(o, TABLE1_SIZES);
   const d = dataOf(p.dataset, seed);
   const t0 = performance.now();
@@ -135,7 +135,7 @@ export const table1: GridExperiment<Table1Options, Table1Point, Table1Result> = 
       const of = (m: Table1Model) => points.filter((p) => p.dataset === name && p.model === m);
       // regression: √MSE of the scaled target; classification: the mean cross-entropy (log-loss)
       const metric = (loss: number) => (reg ? Math.sqrt(loss) : loss);
-      const lin = best<FitResult>(of('linear'), results), rf = best<FitResult>(of('forest'), results);
+      const lin = best<Table1FitResult>(of('linear'), results), rf = best<Table1FitResult>(of('forest'), results);
       const nets = NETS.map(([m, label]) => {
         const all = of(m).map((p) => results.get(p.id) as NetPointResult);
         plots.push(curvePlot(`${SUITE[name]!.title}, ${label}`, all, `figure1-${name}-${m}.svg`, 'step'));
