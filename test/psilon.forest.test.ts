@@ -42,11 +42,19 @@ describe('random forest: hand-computed trees', () => {
     expect(Array.from(predictForest(f, Float64Array.from([2, 4.5, 6])))).toEqual([1, 0, 0, 1, 1, 0]);
   });
 
-  it('bootstrap weights count in the leaf means, distinct rows in minSamplesLeaf (as scikit-learn)', () => {
-    const d = table([[1], [2], [3], [4]], [0, 0, 10, 10]);
-    const f = fitForest(d, { nEstimators: 1, seed: 5, minSamplesLeaf: 1 });
-    // every leaf value is the weighted mean of training targets: here each leaf is pure, so 0 or 10
-    for (const v of predictForest(f, Float64Array.from([1, 2, 3, 4]))) expect([0, 10]).toContain(v);
+  it('a bootstrap leaf is the weighted mean of the drawn rows (weights = times drawn), replayed from the seed', () => {
+    // minSamplesLeaf 3 on 4 rows: the root cannot split, so the one leaf is Σ wᵢyᵢ / Σ wᵢ over the bootstrap draws,
+    // which the tree's generator makes: new RNG(new RNG(seed).nextUint32()), n draws of int(n)
+    const d = table([[1], [2], [3], [4]], [1, 2, 3, 10]);
+    for (const seed of [0, 1, 2, 3]) {
+      const rng = new RNG(new RNG(seed).nextUint32());
+      const w = [0, 0, 0, 0];
+      for (let i = 0; i < 4; i++) w[rng.int(4)]! += 1;
+      const want = w.reduce((a, wi, i) => a + wi * d.y[i]!, 0) / 4;
+      const f = fitForest(d, { nEstimators: 1, seed, minSamplesLeaf: 3 });
+      expect(Array.from(f.trees[0]!.feature)).toEqual([-1]);
+      expect(predictForest(f, Float64Array.from([2]))[0]).toBeCloseTo(want, 14);
+    }
   });
 });
 
