@@ -12,7 +12,7 @@
  * machine disturbs far less than wall time; wall seconds are printed beside them. The
  * runs alternate (ours, then the peer's, per row).
  *
- *   npx tsx bench/forest.bench.ts [--quick] [--out=bench/RESULTS.md]
+ *   cd bench && npx tsx forest.bench.ts [--quick] [--out=RESULTS.md]
  *
  * `--out` replaces the "Random forest" section of that file (between its markers) or appends it.
  */
@@ -114,7 +114,7 @@ const header = [
   '',
   `Machine: ${lscpu}, ${cpus().length} cores, shared with other work during the run (compare the CPU-second columns, and`,
   `only as ratios inside this run). Node ${process.version}, scikit-learn ${sklearnVersion} (Debian python3-sklearn, \`${PY}\`,`,
-  `\`n_jobs=1\`). Date: ${new Date().toISOString().slice(0, 10)}. Command: \`npx tsx bench/forest.bench.ts${quick ? ' --quick' : ''}\`.`,
+  `\`n_jobs=1\`). Date: ${new Date().toISOString().slice(0, 10)}. Command: \`cd bench && npx tsx forest.bench.ts${quick ? ' --quick' : ''} --out=RESULTS.md\`.`,
   '',
   'Both fit the same rows and are scored on the same test rows; psilon\'s forest bins each feature into ≤ 256 quantile',
   'bins, scikit-learn\'s searches exact thresholds. Fit time = CPU seconds of the fit (user + system); wall seconds beside.',
