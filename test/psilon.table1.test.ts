@@ -4,7 +4,7 @@
  * and `psilon experiment table1` run, resumed and sharded from the command line.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -56,6 +56,24 @@ describe('table1 experiment', () => {
     expect(leaves).toEqual([4, 8, 12, 16, 20, 30]);
     expect(GRIDS.table1.points({ size: 'full', datasets: ['boston'] }).filter((p) => p.model === 'forest').map((p) => p.value))
       .toEqual([4, 8, 12, 16, 20, 30, 40, 50, 75, 100]);
+  });
+
+  it('a manifest suite runs the files it names (paths relative to it); a bad manifest is refused with one line', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'psilon-suite-'));
+    const rng = (i: number) => Math.sin(i * 12.9898) * 43758.5453 % 1;
+    const rows = Array.from({ length: 60 }, (_, i) => [rng(i), rng(i + 100), rng(i + 200)]);
+    writeFileSync(join(dir, 'reg.csv'), ['a,b,c,y', ...rows.map((r) => [...r, r[0]! * 2 + r[1]!].join(','))].join('\n'));
+    writeFileSync(join(dir, 'cls.csv'), ['a,b,c,label', ...rows.map((r) => [...r, r[0]! > 0 ? 'yes' : 'no'].join(','))].join('\n'));
+    const manifest = join(dir, 'suite.json');
+    writeFileSync(manifest, JSON.stringify({ datasets: [{ file: 'reg.csv', target: 'y' }, { file: 'cls.csv', target: 'label', name: 'signs' }] }));
+    const { result } = await runExperiment('table1', { size: 'quick', manifest });
+    expect(result!.table.rows.map((r) => r.slice(0, 5))).toEqual([['reg', 'regression', 60, 3, 'RMSE'], ['signs', 'binary', 60, 3, 'log-loss']]);
+    const bad = (text: string) => { writeFileSync(manifest, text); return () => GRIDS.table1.points({ manifest }); };
+    expect(bad('{"datasets": [')).toThrow(/suite\.json: not valid JSON/);
+    expect(bad('{"datasets": []}')).toThrow(/suite\.json: needs a non-empty "datasets" array/);
+    expect(bad('{"datasets": [{"file": "reg.csv"}]}')).toThrow(/datasets\[0\] needs "file" and "target" strings/);
+    expect(bad('{"datasets": [{"file": "reg.csv", "target": "y"}, {"file": "x/reg.csv", "target": "y"}]}')).toThrow(/two datasets are named 'reg'/);
+    expect(bad('{"datasets": [{"file": "reg.csv", "target": "nope"}]}')).toThrow(/target column 'nope' is not one of/);
   });
 
   it('an unknown dataset is refused with one line', () => {

@@ -23,7 +23,7 @@ export {
   fitForest, predictForest, forestScore, saveForest, loadForest, selectForest, leafGrid, PAPER_LEAF_GRID, LOG_LOSS_EPS,
   type ForestOptions, type RandomForest, type SavedForest, type Tree,
 } from './forest/index.js';
-export type { Table1Options, Table1Point, Table1Result, Table1FitResult, Table1Model } from './experiments/table1.js';
+export type { Table1Options, Table1Manifest, Table1Point, Table1Result, Table1FitResult, Table1Model } from './experiments/table1.js';
 export {
   tabularExperiment, mnistExperiment, pruningExperiment, figure1Experiment, EXPERIMENTS, isExperimentName, PAPER_TABULAR_GRID,
   runExperiment, runFolder, GRIDS, runGrid, readPoints, parseShard, type RunExperimentOptions, type GridExperiment, type GridRun,

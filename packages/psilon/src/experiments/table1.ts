@@ -5,16 +5,21 @@
  * PSiLON Net (λ). One grid point per (dataset, model, hyperparameter), so a suite
  * resumes, runs over workers and shards like every experiment.
  */
-import { loadBoston, loadBreastCancer, loadDiabetes, loadIris, loadWine, prepareTabular, type Dataset } from '../data/index.js';
+import { existsSync, statSync } from 'node:fs';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { loadBoston, loadBreastCancer, loadDiabetes, loadIris, loadWine, prepareTabular, readInputText, type Dataset, type Task } from '../data/index.js';
 import { fitForest, forestScore, leafGrid, PAPER_LEAF_GRID } from '../forest/index.js';
 import { fitLogistic, fitRidge, LINEAR_ALPHAS, logisticScore, ridgeRMSE } from '../train/index.js';
 import {
-  curvePlot, PAPER_TABULAR_GRID, runNetPoint, settingsOf, type ExperimentOptions, type NetPoint, type NetPointResult,
+  curvePlot, loadTableFile, PAPER_TABULAR_GRID, runNetPoint, settingsOf, type ExperimentOptions, type NetPoint, type NetPointResult,
 } from './common.js';
 import type { GridExperiment, PointSpec } from './grid.js';
 
+/** Datasets by name; `key` identifies the data (for the cache of prepared splits). */
+type Suite = Record<string, { title: string; load: () => Dataset; key?: () => string }>;
+
 /** The default suite: the bundled real tabular datasets, by short name. */
-const SUITE: Record<string, { title: string; load: () => Dataset }> = {
+const SUITE: Suite = {
   boston: { title: 'Boston housing', load: loadBoston },
   diabetes: { title: 'Diabetes', load: loadDiabetes },
   'breast-cancer': { title: 'Breast cancer', load: loadBreastCancer },
@@ -26,6 +31,41 @@ const SUITE: Record<string, { title: string; load: () => Dataset }> = {
 export interface Table1Options extends ExperimentOptions {
   /** Run only these datasets of the suite (default all: boston, diabetes, breast-cancer, iris, wine). */
   datasets?: string[];
+  /** A suite manifest (JSON, {@link Table1Manifest}) to run instead of the bundled datasets. */
+  manifest?: string;
+}
+
+/**
+ * A suite of the user's files: `{ "datasets": [{ "file": "a.csv", "target": "y" }, …] }`, each entry optionally with
+ * `name` (default: the file name without its extension), `task`, `categorical` and `na` (README "Data rules");
+ * file paths are relative to the manifest.
+ */
+export interface Table1Manifest {
+  datasets: { file: string; target: string; name?: string; task?: Task; categorical?: string[]; na?: string[] }[];
+}
+
+/** The suite a run uses: the manifest's files, or the bundled datasets. Each entry is checked before anything runs. */
+function suiteOf(o: Table1Options): Suite {
+  if (o.manifest === undefined) return SUITE;
+  const path = o.manifest;
+  let m: Table1Manifest;
+  try { m = JSON.parse(readInputText(path, { what: 'suite manifest' })) as Table1Manifest; } catch (e) {
+    throw new Error(e instanceof SyntaxError ? `${path}: not valid JSON (${e.message})` : (e as Error).message);
+  }
+  if (!m || typeof m !== 'object' || !Array.isArray(m.datasets) || !m.datasets.length) throw new Error(`${path}: needs a non-empty "datasets" array`);
+  const suite: Suite = {};
+  m.datasets.forEach((e, i) => {
+    if (!e || typeof e.file !== 'string' || typeof e.target !== 'string') throw new Error(`${path}: datasets[${i}] needs "file" and "target" strings`);
+    const name = e.name ?? basename(e.file, extname(e.file));
+    if (typeof name !== 'string' || !/^[A-Za-z0-9_-]+$/.test(name)) throw new Error(`${path}: datasets[${i}] has name '${String(name)}': use letters, digits, '-' and '_'`);
+    if (Object.hasOwn(suite, name)) throw new Error(`${path}: two datasets are named '${name}' (give one a "name")`);
+    const file = resolve(dirname(path), e.file);
+    const how = { target: e.target, task: e.task, categorical: e.categorical, na: e.na };
+    // the cache key names the file's state too, so an edited file is read again
+    const key = () => { const st = existsSync(file) ? statSync(file) : undefined; return JSON.stringify([file, how, st?.size, st?.mtimeMs]); };
+    suite[name] = { title: name, load: () => loadTableFile(file, how), key };
+  });
+  return suite;
 }
 
 /** Sizes: nets as the tabular experiment's, forests of 20 / 100 / 1,000 trees (the paper's at `full`). */
@@ -46,11 +86,12 @@ export type Table1Result = Table1FitResult | NetPointResult;
 
 const prepared = new Map<string, ReturnType<typeof prepareTabular> & { raw: Dataset }>();
 /** The dataset's splits, standardized (docs/math.md §9), kept for the other points of the run. */
-function dataOf(name: string, seed: number) {
-  const key = `${name}:${seed}`;
+function dataOf(o: Table1Options, name: string, seed: number) {
+  const entry = suiteOf(o)[name]!;
+  const key = `${entry.key?.() ?? name}:${seed}`;
   let d = prepared.get(key);
   if (!d) {
-    const raw = SUITE[name]!.load();
+    const raw = entry.load();
     d = { ...prepareTabular(raw, seed), raw };
     prepared.set(key, d);
   }
@@ -58,8 +99,9 @@ function dataOf(name: string, seed: number) {
 }
 
 function datasetsOf(o: Table1Options): string[] {
-  const names = o.datasets ?? Object.keys(SUITE);
-  for (const n of names) if (!Object.hasOwn(SUITE, n)) throw new Error(`table1: unknown dataset '${n}' (the suite has ${Object.keys(SUITE).join(', ')})`);
+  const suite = suiteOf(o);
+  const names = o.datasets ?? Object.keys(suite);
+  for (const n of names) if (!Object.hasOwn(suite, n)) throw new Error(`table1: unknown dataset '${n}' (the suite has ${Object.keys(suite).join(', ')})`);
   if (!names.length) throw new Error('table1: the dataset list is empty');
   return names;
 }
@@ -69,7 +111,7 @@ const NETS = [['standard-net', 'Standard Net'], ['psilon-net', 'PSiLON Net']] as
 function pointsOf(o: Table1Options): Table1Point[] {
   const { s, seed } = settingsOf(o, TABLE1_SIZES);
   return datasetsOf(o).flatMap((dataset) => {
-    const nTrain = dataOf(dataset, seed).train.n;
+    const nTrain = dataOf(o, dataset, seed).train.n;
     const at = (model: Table1Model, key: string, values: readonly number[]) => values.map((value) => ({ id: `${dataset}.${model}-${key}=${value}`, dataset, model, value }));
     return [
       ...at('linear', 'alpha', s.alphas), ...at('forest', 'leaf', leafGrid(nTrain, s.leaves)),
@@ -81,7 +123,7 @@ function pointsOf(o: Table1Options): Table1Point[] {
 /** Fits and scores one linear model or forest (MSE / cross-entropy on validation, RMSE / log-loss on test). */
 function fitPoint(o: Table1Options, p: Table1Point): Table1FitResult {
   const { s, seed } = settingsOf(o, TABLE1_SIZES);
-  const d = dataOf(p.dataset, seed);
+  const d = dataOf(o, p.dataset, seed);
   const t0 = performance.now();
   const reg = d.raw.task === 'regression';
   let valLoss: number, test: { loss: number; metric: number };
@@ -120,7 +162,7 @@ export const table1: GridExperiment<Table1Options, Table1Point, Table1Result> = 
   async runPoint(o, p) {
     if (p.model === 'linear' || p.model === 'forest') return fitPoint(o, p);
     const { s, seed } = settingsOf(o, TABLE1_SIZES);
-    const d = dataOf(p.dataset, seed);
+    const d = dataOf(o, p.dataset, seed);
     const dims = { inDim: d.train.d, hidden: s.hidden, outDim: d.raw.outputs, nHidden: s.nHidden, seed };
     const net: NetPoint = { id: p.id, model: p.model, lambda: p.value };
     return runNetPoint(d, net, dims, { epochs: s.epochs, progress: o.progress });
@@ -129,8 +171,9 @@ export const table1: GridExperiment<Table1Options, Table1Point, Table1Result> = 
     const { size, s, seed } = settingsOf(o, TABLE1_SIZES);
     const points = pointsOf(o);
     const plots: ReturnType<typeof curvePlot>[] = [];
+    const suite = suiteOf(o);
     const rows = datasetsOf(o).map((name) => {
-      const d = dataOf(name, seed);
+      const d = dataOf(o, name, seed);
       const reg = d.raw.task === 'regression';
       const of = (m: Table1Model) => points.filter((p) => p.dataset === name && p.model === m);
       // regression: √MSE of the scaled target; classification: the mean cross-entropy (log-loss)
@@ -138,18 +181,18 @@ export const table1: GridExperiment<Table1Options, Table1Point, Table1Result> = 
       const lin = best<Table1FitResult>(of('linear'), results), rf = best<Table1FitResult>(of('forest'), results);
       const nets = NETS.map(([m, label]) => {
         const all = of(m).map((p) => results.get(p.id) as NetPointResult);
-        plots.push(curvePlot(`${SUITE[name]!.title}, ${label}`, all, `figure1-${name}-${m}.svg`, 'step'));
+        plots.push(curvePlot(`${suite[name]!.title}, ${label}`, all, `figure1-${name}-${m}.svg`, 'step'));
         return best<NetPointResult>(of(m), results).r;
       });
       return [
-        SUITE[name]!.title, d.raw.task, d.raw.n, d.raw.d, reg ? 'RMSE' : 'log-loss',
+        suite[name]!.title, d.raw.task, d.raw.n, d.raw.d, reg ? 'RMSE' : 'log-loss',
         metric(lin.r.test.loss), metric(rf.r.test.loss), metric(nets[0]!.test.loss), metric(nets[1]!.test.loss),
         nets[0]!.nearSparsity, nets[1]!.nearSparsity, nets[0]!.lambda, nets[1]!.lambda, rf.p.value, lin.p.value,
       ];
     });
     return {
       name: 'table1',
-      title: "Table 1: linear model, random forest, Standard Net and PSiLON Net on the bundled real datasets",
+      title: `Table 1: linear model, random forest, Standard Net and PSiLON Net on ${o.manifest ? `the suite ${o.manifest}` : 'the bundled real datasets'}`,
       table: {
         headers: [
           'dataset', 'task', 'rows', 'features', 'test metric', 'linear', 'random forest', 'Standard Net', 'PSiLON Net',
