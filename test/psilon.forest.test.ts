@@ -4,9 +4,11 @@
  * path), determinism per seed, probabilities, save/load, leaf-size selection, bad inputs.
  */
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { RNG } from '@psilon/core';
 import {
-  fitForest, forestScore, leafGrid, loadForest, predictForest, saveForest, selectForest, PAPER_LEAF_GRID, type Dataset, type SavedForest,
+  fitForest, forestScore, leafGrid, loadBoston, loadBreastCancer, loadDiabetes, loadForest, loadIris, loadWine, predictForest, prepareTabular,
+  saveForest, selectForest, PAPER_LEAF_GRID, type Dataset, type SavedForest,
 } from 'psilon';
 
 const table = (rows: number[][], y: number[], task: Dataset['task'] = 'regression', outputs = 1): Dataset => ({
@@ -212,5 +214,26 @@ describe('random forest: leaf size on validation', () => {
     const losses = grid.map((m) => forestScore(fitForest(tr, { nEstimators: 15, minSamplesLeaf: m }), va).loss);
     expect(best.options.minSamplesLeaf).toBe(grid[losses.indexOf(Math.min(...losses))]);
     expect(best.valLoss).toBe(Math.min(...losses));
+  });
+});
+
+describe('random forest: against scikit-learn\'s figures in bench/RESULTS.md', () => {
+  // the rows of the "Test metric on the bundled datasets" table: dataset, rows, leaf, metric, psilon, sklearn, difference
+  const results = readFileSync(new URL('../bench/RESULTS.md', import.meta.url), 'utf8');
+  const table = results.slice(results.indexOf('### Test metric on the bundled datasets'));
+  const rows = table.split('\n').filter((l) => /^\| [A-Z]/.test(l) && !l.startsWith('| dataset')).map((l) => l.split('|').slice(1, -1).map((c) => c.trim()));
+  const loaders: Record<string, () => Dataset> = {
+    'Boston housing': loadBoston, Diabetes: loadDiabetes, 'Breast cancer': loadBreastCancer, Iris: loadIris, Wine: loadWine,
+  };
+  it('the recorded table covers every bundled dataset', () => {
+    expect(new Set(rows.map((r) => r[0]))).toEqual(new Set(Object.keys(loaders)));
+  });
+  it('1,000 trees on Table 1\'s splits: test RMSE / log-loss within 3% of scikit-learn\'s at the same min_samples_leaf', () => {
+    for (const [name, , leaf, , , sk] of rows) {
+      const d = prepareTabular(loaders[name!]!(), 0);
+      const s = forestScore(fitForest(d.train, { nEstimators: 1000, minSamplesLeaf: Number(leaf), seed: 0 }), d.test);
+      const ours = d.train.task === 'regression' ? s.metric : s.loss;
+      expect(Math.abs(ours - Number(sk)) / Number(sk), `${name}, leaf ${leaf}: ${ours} vs scikit-learn's ${sk}`).toBeLessThan(0.03);
+    }
   });
 });
