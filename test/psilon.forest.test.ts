@@ -197,6 +197,9 @@ describe('random forest: behaviour', () => {
     expect(() => fitForest({ ...d, x })).toThrow('randomForest: x[5, 2] is NaN, not a finite number');
     expect(() => fitForest({ ...noisy(20, 8, 'binary'), y: new Float64Array(20).fill(2) })).toThrow(/label 2 of row 0 is not a class index in \[0, 2\)/);
     expect(() => predictForest(fitForest(d, { nEstimators: 1 }), new Float64Array(7))).toThrow(/not a whole number of rows of 5 features/);
+    expect(() => predictForest(fitForest(d, { nEstimators: 1 }), Float64Array.from([0, 0, Infinity, 0, 0]))).toThrow('predictForest: x[0, 2] is Infinity, not a finite number');
+    const b = noisy(20, 9, 'binary');
+    expect(() => forestScore(fitForest(b, { nEstimators: 1 }), { ...b, y: b.y.map(() => 3) })).toThrow(/forestScore: label 3 of row 0 is not a class index in \[0, 2\)/);
   });
 });
 

@@ -100,6 +100,9 @@ export function fitForest(data: Dataset, options: ForestOptions = {}): RandomFor
 export function predictForest(forest: RandomForest, x: Float64Array, n = x.length / forest.d): Float64Array {
   const { d, k, trees } = forest;
   if (!Number.isInteger(n) || x.length !== n * d) throw new Error(`predictForest: x holds ${x.length} values, not a whole number of rows of ${d} features`);
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i])) throw new Error(`predictForest: x[${Math.floor(i / d)}, ${i % d}] is ${x[i]}, not a finite number`);
+  }
   const out = new Float64Array(n * k);
   for (const t of trees) {
     const { feature, threshold, left, right, value } = t;
@@ -136,6 +139,7 @@ export function forestScore(forest: RandomForest, data: Dataset): { loss: number
       let z = 0, best = 0;
       for (let c = 0; c < k; c++) { z += Math.min(Math.max(p[i * k + c]!, LOG_LOSS_EPS), 1 - LOG_LOSS_EPS); if (p[i * k + c]! > p[i * k + best]!) best = c; }
       const label = data.y[i]!;
+      if (!Number.isInteger(label) || label < 0 || label >= k) throw new Error(`forestScore: label ${label} of row ${i} is not a class index in [0, ${k})`);
       loss -= Math.log(Math.min(Math.max(p[i * k + label]!, LOG_LOSS_EPS), 1 - LOG_LOSS_EPS) / z);
       if (best === label) correct++;
     }
