@@ -10,7 +10,7 @@
  *   pnpm bench [--quick] [--runners=cpu,wasm,gpujs:webasm,...] [--no-steps] [--out=RESULTS.md]
  */
 import { cpus, totalmem } from 'node:os';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { CpuBackend, GpuJsBackend, WasmBackend, type Backend, type BinaryOp, type ReduceOp, type Shape, type UnaryOp } from '@psilon/kernels';
 import { measure, seeded, type Case, type Row } from './harness.js';
 import { tfjsRunner, type MatmulRunner } from './tfjs.js';
@@ -241,7 +241,9 @@ async function main(): Promise<void> {
     ...readdirSync(new URL('.', import.meta.url)).filter((f) => /^GPU-CHECK-.*\.md$/.test(f))
       .flatMap((f) => [`### ${f}`, '', ...readFileSync(new URL(f, import.meta.url), 'utf8').split('\n').map((l) => l.replace(/^#+ /, '**') + (l.startsWith('#') ? '**' : ''))]),
   ].join('\n');
-  writeFileSync(new URL(outFile, import.meta.url), md);
+  // keep the random-forest section that forest.bench.ts writes into the same file
+  const kept = /<!-- forest:begin -->[\s\S]*<!-- forest:end -->/.exec(existsSync(new URL(outFile, import.meta.url)) ? readFileSync(new URL(outFile, import.meta.url), 'utf8') : '')?.[0];
+  writeFileSync(new URL(outFile, import.meta.url), kept ? `${md}\n\n${kept}\n` : md);
   console.log(`\nwrote bench/${outFile}`);
 }
 

@@ -18,7 +18,7 @@ const LAYERS: Record<string, string[][]> = {
     ['losses.ts', 'custom.ts', 'weightnorm.ts', 'gradcheck.ts', 'optim.ts'], ['schedule.ts', 'projection.ts'], ['index.ts'],
   ],
   datasets: [['index.ts']],
-  psilon: [['data'], ['norms'], ['nn'], ['sparsity'], ['train'], ['experiments'], ['cli', 'cli.ts', 'index.ts', 'browser.ts']],
+  psilon: [['data'], ['norms'], ['nn'], ['sparsity'], ['train', 'forest'], ['experiments'], ['cli', 'cli.ts', 'index.ts', 'browser.ts']],
 };
 /** Which packages each package may import. */
 const PACKAGE_DEPS: Record<string, string[]> = { kernels: [], core: ['@psilon/kernels'], datasets: [], psilon: ['@psilon/core', '@psilon/datasets'] };

@@ -51,7 +51,8 @@ Experiments:
   tabular   PSiLON Net vs Standard Net vs ridge on Boston housing (or --file), λ chosen on validation
   mnist     deep ablation of the PSiLON ResNet variants on the bundled MNIST digits
   pruning   a PSiLON Net with and without the pruning phase: exact sparsity and RMSE
-  figure1   validation loss against step for several λ (the paper's Figure 1)`,
+  figure1   validation loss against step for several λ (the paper's Figure 1)
+  table1    the paper's Table 1: linear, random forest, Standard Net, PSiLON Net on the bundled datasets`,
   positionals: { min: 0, max: 1 },
   options: {
     quick: { type: 'boolean', help: 'the small size (seconds; what the tests run)' },

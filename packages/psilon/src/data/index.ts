@@ -6,6 +6,7 @@ export {
 } from './parse.js';
 export { loadIdxFiles } from './files.js';
 export { loadBoston, loadIris, loadMnist } from './bundled.js';
+export { loadDiabetes, loadBreastCancer, loadWine } from './datasets/load.js';
 export {
   subset, tabularSplits, fractionSplits, fitStandardizer, standardize, fitTargetScaler, scaleTarget, prepareTabular,
   type Splits, type Standardizer, type TargetScaler,

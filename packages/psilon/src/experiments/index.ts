@@ -5,6 +5,7 @@ import { readPointRecords, runGrid, type GridRun, type GridRunOptions } from './
 import type { MnistOptions } from './mnist.js';
 import { WorkerPool } from './parallel.js';
 import type { PruningOptions } from './pruning.js';
+import type { Table1Options } from './table1.js';
 import { gridOf, GRIDS, isExperimentName, type ExperimentName } from './registry.js';
 import type { ExperimentResult } from './report.js';
 import { dataOptions, keyDifferences, keyHash, openRunFolder, readRunRecord, runKey } from './runfolder.js';
@@ -89,6 +90,8 @@ export const mnistExperiment = (o: MnistOptions = {}): Promise<ExperimentResult>
 export const pruningExperiment = (o: PruningOptions = {}): Promise<ExperimentResult> => serially('pruning', o as PruningOptions & Record<string, unknown>);
 /** Experiment 4 (the paper's Figure 1), serially on the active backend. */
 export const figure1Experiment = (o: ExperimentOptions = {}): Promise<ExperimentResult> => serially('figure1', o as ExperimentOptions & Record<string, unknown>);
+/** The paper's Table 1 (docs/math.md §9): four models on every dataset of a suite, serially on the active backend. */
+export const table1Experiment = (o: Table1Options = {}): Promise<ExperimentResult> => serially('table1', o as Table1Options & Record<string, unknown>);
 
 /** The experiments by CLI name. */
 export const EXPERIMENTS: {
@@ -100,7 +103,9 @@ export const EXPERIMENTS: {
   readonly pruning: typeof pruningExperiment;
   /** {@link figure1Experiment} */
   readonly figure1: typeof figure1Experiment;
-} = { tabular: tabularExperiment, mnist: mnistExperiment, pruning: pruningExperiment, figure1: figure1Experiment };
+  /** {@link table1Experiment} */
+  readonly table1: typeof table1Experiment;
+} = { tabular: tabularExperiment, mnist: mnistExperiment, pruning: pruningExperiment, figure1: figure1Experiment, table1: table1Experiment };
 
 export { GRIDS, gridOf, isExperimentName, type ExperimentName };
 export { writeFileAtomic, writeJsonAtomic } from './files.js';

@@ -4,9 +4,10 @@ import { figure1 } from './figure1.js';
 import { mnist } from './mnist.js';
 import { pruning } from './pruning.js';
 import { tabular } from './tabular.js';
+import { table1 } from './table1.js';
 
 /** Every experiment's grid, by CLI name. */
-export const GRIDS = { tabular, mnist, pruning, figure1 } as const;
+export const GRIDS = { tabular, mnist, pruning, figure1, table1 } as const;
 /** The name of an experiment. */
 export type ExperimentName = keyof typeof GRIDS;
 
