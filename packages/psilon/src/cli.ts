@@ -18,4 +18,19 @@ function isMain(): boolean {
     return false;
   }
 }
-if (isMain()) main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+/**
+ * A reader that closed its end (`psilon … | head`) ends the command quietly, as SIGPIPE
+ * ends a C program: exit status 128 + 13, no message. Files are written synchronously and
+ * atomically (experiments/files.ts), so ending between two writes leaves none half-written.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(141);
+    throw e;
+  });
+}
+if (isMain()) {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}

@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readInputText } from '../data/read.js';
-import { writeFileAtomic } from './files.js';
+import { signalsSettled, writeFileAtomic } from './files.js';
 import type { ExperimentResult } from './report.js';
 
 /** One unit of work: an id unique within the experiment, plus whatever the point needs (JSON). */
@@ -205,7 +205,10 @@ export async function runGrid<O, P extends PointSpec, R>(exp: GridExperiment<O, 
     keep(p, r, (performance.now() - t0) / 1000);
   };
   if (workers <= 1) {
-    for (const p of todo) await timed(p, () => exp.runPoint(o, p));
+    for (const p of todo) {
+      await signalsSettled(); // so that Ctrl-C during the point ends the run, not after the grid
+      await timed(p, () => exp.runPoint(o, p));
+    }
   } else {
     const pool = await run.startWorkers!(workers);
     try {
