@@ -76,6 +76,16 @@ describe('run folders know what they hold', () => {
     expect(keyHash(runKey('tabular', { file, target: 'y' }))).toBe(keyHash(runKey('tabular', { file: join(root, 'data2.csv'), target: 'y' })));
   });
 
+  it('experiment tabular --delimiter reads the file with it at every point, and gives the table of the comma file', async () => {
+    const comma = csv(join(root, 'comma.csv'), 2), semi = join(root, 'semi.csv');
+    writeFileSync(semi, readFileSync(comma, 'utf8').replace(/,/g, ';'));
+    const a = await run(tabular(comma, '--run-dir', join(root, 'comma-run')));
+    const b = await run(tabular(semi, '--delimiter', ';', '--run-dir', join(root, 'semi-run')));
+    expect(a.code, a.err).toBe(0);
+    expect(b.code, b.err).toBe(0);
+    expect(table(join(root, 'semi-run', 'report.md'))).toEqual(table(join(root, 'comma-run', 'report.md')));
+  });
+
   it('truncated, foreign and wrongly shaped point files are named and re-run, never mixed in', async () => {
     const dir = join(root, 'damaged');
     expect((await run([...fig, '--run-dir', dir])).code).toBe(0);
