@@ -4,7 +4,7 @@
  * of a serial experiment. Runs the built CLI (packages/psilon/dist/cli.js).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,9 +18,9 @@ interface Ended { code: number | null; signal: NodeJS.Signals | null; out: strin
  * Spawns `psilon <args>`; `onOut` sees stdout as it arrives and may act on the child
  * (close its stdout, send it a signal). A child still running after 60 s is killed.
  */
-function psilon(args: string[], onOut: (text: string, child: ReturnType<typeof spawn>) => void): Promise<Ended> {
+function psilon(args: string[], onOut: (text: string, child: ReturnType<typeof spawn>) => void, cwd?: string): Promise<Ended> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd });
     let out = '', err = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.stdout!.on('data', (b: Buffer) => { out += b.toString(); onOut(out, child); });
@@ -65,4 +65,19 @@ describe('psilon as a process', () => {
     expect(again.code, again.err).toBe(0);
     expect(again.out).toMatch(new RegExp(`${6 - done} point\\(s\\) run, ${done} already done`));
   }, 130_000);
+
+  it('psilon report of a run on a relative --file works from another folder (run.json records where the file is)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'psilon-relative-'));
+    mkdirSync(join(dir, 'project'));
+    writeFileSync(join(dir, 'project', 'd.csv'), `a,b,y\n${Array.from({ length: 40 }, (_, i) => `${i},${(i * 7) % 5},${i * 0.5 + ((i * 3) % 4)}`).join('\n')}\n`);
+    const first = await psilon(['experiment', 'tabular', '--quick', '--backend', 'cpu', '--file', 'd.csv', '--target', 'y', '--run-dir', 'run'], () => {}, join(dir, 'project'));
+    expect(first.code, first.err).toBe(0);
+    // from the folder above, and from inside the run folder
+    for (const [cwd, folder] of [[dir, 'project/run'], [join(dir, 'project', 'run'), '.']] as const) {
+      const r = await psilon(['report', folder], () => {}, cwd);
+      expect(r.err).toBe('');
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/merged 4 points/);
+    }
+  }, 60_000);
 });
