@@ -34,8 +34,8 @@ interface Row {
 }
 
 const IRIS_COLUMNS = ['sepal length', 'sepal width', 'petal length', 'petal width'];
-/** The shared fixtures, filled in beforeAll: an iris CSV, a model trained on it, a regression CSV. */
-const shared = { 'iris.csv': '', 'model.json': '', 'reg.csv': '' };
+/** The shared fixtures, filled in beforeAll: an iris CSV, a model trained on it, a regression CSV and a model trained on it. */
+const shared = { 'iris.csv': '', 'model.json': '', 'reg.csv': '', 'reg.json': '' };
 
 const TRAIN = ['train', '--backend', 'cpu', '--hidden', '4', '--n-hidden', '1', '--epochs', '6'];
 const PREDICT = ['predict', '--backend', 'cpu'];
@@ -112,6 +112,10 @@ const ROWS: Row[] = [
   { name: 'predict without --model-file', args: ['predict', '--data', 'x.csv'], code: 2, err: /--model-file and --data are required/ },
   { name: '--data idx without --labels', args: [...TRAIN, '--data', 'idx', '--images', '@i'], files: { i: 'x' }, code: 2, err: /--data idx needs --images <file> and --labels <file>/ },
   { name: 'an unknown dataset', args: [...TRAIN, '--data', 'data.txt'], code: 2, err: /--data: unknown dataset 'data\.txt'/ },
+  // columns the model does not read are not typed: whatever they hold, they cannot fail the file
+  { name: 'predict: an extra column of numbers and a stray word is ignored', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv'], files: { 'm.json': model, 'd.csv': 'sepal length,sepal width,petal length,petal width,zip\n5.1,3.5,1.4,0.2,02134\n6.3,3.3,6,2.5,N/A\n5.9,3,4.2,1.5,10001\n' }, code: 0, err: /ignored 1 column\(s\) the model was not trained on: zip/, out: /^species_predicted,probability\n(\w+,[\d.]+\n){2}\w+,[\d.]+$/ },
+  { name: 'evaluate: an extra column of numbers and a stray word is ignored', args: [...EVALUATE, '--model-file', '@m.json', '--data', '@d.csv'], files: { 'm.json': model, 'd.csv': 'sepal length,sepal width,petal length,petal width,species,zip\n5.1,3.5,1.4,0.2,setosa,02134\n6.3,3.3,6,2.5,virginica,N/A\n5.9,3,4.2,1.5,versicolor,10001\n' }, code: 0, err: /ignored 1 column\(s\)/, out: /rows\s+3/ },
+  { name: 'predict: a regression model ignores its target column, whatever it holds', args: [...PREDICT, '--model-file', '@r.json', '--data', '@d.csv'], files: { 'r.json': { fixture: 'reg.json' }, 'd.csv': 'a,b,y\n1,2,3.5\n2,3,unknown\n3,4,4.5\n' }, code: 0, err: /^$/, out: /^y_predicted\n(-?[\d.e-]+\n){2}-?[\d.e-]+$/ },
   { name: 'a missing --model-file', args: [...PREDICT, '--model-file', '@nope.json', '--data', '@d.csv'], files: { 'd.csv': iris }, code: 1, err: /nope\.json: cannot read the model file \(ENOENT\)/ },
 ];
 
@@ -164,6 +168,11 @@ describe('bad inputs: one line each, nothing overwritten, nothing left behind', 
     const r = await runCli([...TRAIN, '--data', 'iris', '--save', m]);
     expect(r.code, r.err).toBe(0);
     shared['model.json'] = readFileSync(m, 'utf8');
+    writeFileSync(join(root, 'reg.csv'), shared['reg.csv']);
+    const rm = join(root, 'reg.json');
+    const rr = await runCli([...TRAIN, '--data', join(root, 'reg.csv'), '--target', 'y', '--save', rm]);
+    expect(rr.code, rr.err).toBe(0);
+    shared['reg.json'] = readFileSync(rm, 'utf8');
   });
 
   for (const row of ROWS) {

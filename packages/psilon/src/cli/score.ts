@@ -33,7 +33,7 @@ async function score(o: Values, mode: 'predict' | 'evaluate', io: Io, out: (p: P
   if (o.out) checkFileOutput({ flag: '--out', path: String(o.out) }, [{ flag: '--data', path: file }, { flag: '--model-file', path: modelFile }]);
   const saved = readModelFile(modelFile);
   const prep = saved.preprocessing;
-  const table = tableForModel(prep, readInputText(file, { what: 'data file' }), { file, na: t.na, categorical: t.categorical, delimiter: t.delimiter });
+  const table = tableForModel(prep, readInputText(file, { what: 'data file' }), { file, na: t.na, categorical: t.categorical, delimiter: t.delimiter, withTarget: mode === 'evaluate' });
   if (mode === 'evaluate' && !table.columns.includes(prep.target)) throw new Error(`evaluate: ${file} has no target column '${prep.target}'`);
   notes(io, table.notes ?? []);
   await withBackend(o, async () => {
