@@ -142,7 +142,9 @@ export function readPointRecords<R>(runDir: string, options: ReadPointsOptions =
     const file = join(dir, f);
     const why = (() => {
       let rec: unknown;
-      try { rec = JSON.parse(readInputText(file, { what: 'point file' }), reviver); } catch (e) { return `damaged (${(e as Error).message.split('\n')[0]})`; }
+      const text = (() => { try { return readInputText(file, { what: 'point file' }); } catch (e) { return e as Error; } })();
+      if (text instanceof Error) return `unreadable (${text.message.split('\n')[0]})`;
+      try { rec = JSON.parse(text, reviver); } catch { return 'damaged (not valid JSON: truncated or edited)'; }
       if (typeof rec !== 'object' || rec === null || typeof (rec as PointRecord<R>).id !== 'string') return 'not a point file (no id)';
       const r = rec as PointRecord<R>;
       if (fileName(r.id) !== f) return `holds point '${r.id}', whose file would be ${fileName(r.id)}`;
