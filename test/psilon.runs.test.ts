@@ -86,6 +86,20 @@ describe('run folders know what they hold', () => {
     expect(table(join(root, 'semi-run', 'report.md'))).toEqual(table(join(root, 'comma-run', 'report.md')));
   });
 
+  it('psilon report --out is refused where a merged file would overwrite the run\'s data file', async () => {
+    const out = join(root, 'report-over-data');
+    mkdirSync(out);
+    const file = csv(join(out, 'report-merged-validation.csv'), 3); // the name of the merged report's plot CSV
+    const before = readFileSync(file, 'utf8');
+    const dir = join(root, 'report-over-data-run');
+    expect((await run(tabular(file, '--run-dir', dir))).code).toBe(0);
+    const r = await run(['report', dir, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--out .*report-over-data: its report-merged-validation\.csv is the --file file .*: it would be overwritten/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(readdirSync(out)).toEqual(['report-merged-validation.csv']);
+  });
+
   it('truncated, foreign and wrongly shaped point files are named and re-run, never mixed in', async () => {
     const dir = join(root, 'damaged');
     expect((await run([...fig, '--run-dir', dir])).code).toBe(0);
