@@ -60,6 +60,12 @@ const ROWS: Row[] = [
   // outputs that cannot be written are refused before any work
   { name: 'train --save naming a folder', args: [...TRAIN, '--data', 'iris', '--save', '@f'], files: { f: { dir: true } }, code: 2, err: /--save: .*f is a folder/ },
   { name: 'predict --out naming a folder (EISDIR)', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', '@f'], files: { 'm.json': model, 'd.csv': iris, f: { dir: true } }, code: 2, err: /--out: .*f is a folder/ },
+  { name: 'predict --out naming a FIFO (it would be replaced by a file)', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', '@p'], files: { 'm.json': model, 'd.csv': iris, p: { fifo: true } }, code: 2, err: /--out: .*p is not a regular file \(a FIFO\)/ },
+  { name: 'predict --out naming a link to a FIFO', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', '@l.csv'], files: { 'm.json': model, 'd.csv': iris, p: { fifo: true }, 'l.csv': { symlink: 'p' } }, code: 2, err: /--out: .*l\.csv is not a regular file \(a FIFO\)/ },
+  // /dev/stdout is a link to /proc/self/fd/1, which is a regular file when stdout is redirected to one
+  { name: 'predict --out naming a link into /proc (as /dev/stdout is)', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', '@stdout'], files: { 'm.json': model, 'd.csv': iris, stdout: { symlink: '/proc/self/status' } }, code: 2, err: /--out: .*stdout is a link to \/proc\/self\/status, a special file; leave out --out to write to stdout/ },
+  { name: 'train --save naming a link to /dev/null', args: [...TRAIN, '--data', 'iris', '--save', '@null'], files: { null: { symlink: '/dev/null' } }, code: 2, err: /--save: .*null is a link to \/dev\/null, a special file/ },
+  { name: 'train --save naming a FIFO', args: [...TRAIN, '--data', 'iris', '--save', '@p'], files: { p: { fifo: true } }, code: 2, err: /--save: .*p is not a regular file \(a FIFO\)/ },
   { name: 'predict --out under /proc', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', '/proc/psilon-out.csv'], files: { 'm.json': model, 'd.csv': iris }, code: 2, err: /--out: cannot write/ },
   { name: 'train --save under /proc', args: [...TRAIN, '--data', 'iris', '--save', '/proc/m.json'], code: 2, err: /--save: cannot write/ },
   { name: 'experiment --run-dir naming a file', args: ['experiment', 'pruning', '--quick', '--backend', 'cpu', '--run-dir', '@x'], files: { x: 'a file' }, code: 2, err: /--run-dir: .*x is a file, not a folder/ },
