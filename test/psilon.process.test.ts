@@ -3,8 +3,8 @@
  * reach: a reader that closes stdout early (`psilon … | head`) and Ctrl-C in the middle
  * of a serial experiment. Runs the built CLI (packages/psilon/dist/cli.js).
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +46,17 @@ describe('psilon as a process', () => {
     expect(r.code).toBe(141);
     expect(files(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 70_000);
+
+  it.skipIf(!existsSync('/dev/full'))('a full stdout (/dev/full) is one line on stderr and exit 1, not a stack', () => {
+    const fd = openSync('/dev/full', 'w');
+    try {
+      const r = spawnSync(process.execPath, [CLI, '--help'], { stdio: ['ignore', fd, 'pipe'], encoding: 'utf8', timeout: 20_000 });
+      expect(r.stderr).toBe('psilon: cannot write to stdout (ENOSPC)\n');
+      expect(r.status).toBe(1);
+    } finally {
+      closeSync(fd);
+    }
+  });
 
   it('Ctrl-C in a serial run stops it at once, not after the grid; resuming reuses the finished points', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'psilon-sigint-'));

@@ -26,7 +26,10 @@ function isMain(): boolean {
 function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
   stream.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(141);
-    throw e;
+    // any other failure of an output stream: one line on the other stream (if it still works), exit 1
+    const other = stream === process.stdout ? process.stderr : process.stdout;
+    try { other.write(`psilon: cannot write to ${stream === process.stdout ? 'stdout' : 'stderr'} (${e.code ?? e.message})\n`); } catch { /* both are gone */ }
+    process.exit(1);
   });
 }
 if (isMain()) {
