@@ -13,7 +13,7 @@ const SCORE_DESCRIPTION = `The file needs the feature columns the model was trai
 error), read through the model's own preprocessing: its standardization, its one-hot categories (matched
 by value, whatever the file's other rows hold; an unseen value is all zeros and reported) and its class list
 (a label the model never saw is counted and reported, and the accuracy is over the known labels).
-Notes go to stderr, so the CSV that predict writes to stdout holds nothing else.`;
+Columns the model does not read are ignored, whatever they hold. Notes go to stderr.`;
 
 const scoreOptions = (extra: OptionDecls): OptionDecls => ({
   'model-file': { arg: '<m.json>', help: "a model saved by 'psilon train --save' from a table" },
@@ -53,7 +53,7 @@ export const predictCommand: CommandDecl = {
   name: 'predict',
   synopsis: '--model-file <m.json> --data <file.csv|.arff> [--out <predictions.csv>]',
   summary: 'write one prediction per row of a table file',
-  description: `${SCORE_DESCRIPTION}\nEach row: the prediction in the target's units (regression) or the class and its probability.`,
+  description: `${SCORE_DESCRIPTION}\nEach row: the prediction in the target's units (regression) or the class and its probability;\nthe CSV on stdout holds nothing else.`,
   options: scoreOptions({ out: { arg: '<file>', help: 'write the CSV to this file, atomically, never over an input file', helpDefault: 'stdout' } }),
   async run(o, _p, io) {
     await score(o, 'predict', io, (p, { prep }) => {
