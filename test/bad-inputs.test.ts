@@ -60,6 +60,7 @@ const ROWS: Row[] = [
   // outputs that cannot be written are refused before any work
   { name: 'train --save naming a folder', args: [...TRAIN, '--data', 'iris', '--save', '@f'], files: { f: { dir: true } }, code: 2, err: /--save: .*f is a folder/ },
   { name: 'predict --out naming a folder (EISDIR)', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', '@f'], files: { 'm.json': model, 'd.csv': iris, f: { dir: true } }, code: 2, err: /--out: .*f is a folder/ },
+  { name: 'predict --out an empty path', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', ''], files: { 'm.json': model, 'd.csv': iris }, code: 2, err: /--out: an empty path/ },
   { name: 'predict --out naming a FIFO (it would be replaced by a file)', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', '@p'], files: { 'm.json': model, 'd.csv': iris, p: { fifo: true } }, code: 2, err: /--out: .*p is not a regular file \(a FIFO\)/ },
   { name: 'predict --out naming a link to a FIFO', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', '@l.csv'], files: { 'm.json': model, 'd.csv': iris, p: { fifo: true }, 'l.csv': { symlink: 'p' } }, code: 2, err: /--out: .*l\.csv is not a regular file \(a FIFO\)/ },
   // /dev/stdout is a link to /proc/self/fd/1, which is a regular file when stdout is redirected to one

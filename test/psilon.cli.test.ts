@@ -125,6 +125,16 @@ describe('psilon CLI', () => {
       expect(printed).toBeCloseTo(share, 3); // 4 significant digits printed
     });
 
+    it('predict --out - writes the CSV to stdout (no file named -)', async () => {
+      const file = join(sd, 'dash.csv');
+      writeFileSync(file, irisCsv(() => true));
+      const viaDash = await run(['predict', '--backend', 'cpu', '--model-file', irisModel, '--data', file, '--out', '-']);
+      const plain = await run(['predict', '--backend', 'cpu', '--model-file', irisModel, '--data', file]);
+      expect(viaDash.code, viaDash.err).toBe(0);
+      expect(viaDash.out).toBe(plain.out);
+      expect(existsSync('-')).toBe(false);
+    });
+
     it('evaluate reports labels the model never saw and scores the known ones', async () => {
       const file = join(sd, 'martian.csv');
       writeFileSync(file, irisCsv(() => true, (l, i) => (i % 10 === 0 ? 'martian' : l)));
