@@ -136,8 +136,14 @@ export function checkDirOutput(out: PathArg, inputs: readonly PathArg[], files: 
   probe(out.flag, out.path);
 }
 
-/** Writes a file output checked by {@link checkFileOutput}: its folder made now, the file written atomically. */
+/**
+ * Writes a file output checked by {@link checkFileOutput}: its folder made now, the file written
+ * atomically. A link is written through, as a shell's `>` would: its target gets the new file,
+ * the link stays (the rename would otherwise replace the link itself).
+ */
 export function writeOutput(path: string, text: string): void {
-  mkdirSync(dirname(resolve(path)), { recursive: true });
-  writeFileAtomic(path, text);
+  let target = path;
+  try { if (lstatSync(path).isSymbolicLink()) target = realish(path); } catch { /* a new file */ }
+  mkdirSync(dirname(resolve(target)), { recursive: true });
+  writeFileAtomic(target, text);
 }
