@@ -34,8 +34,8 @@ interface Row {
 }
 
 const IRIS_COLUMNS = ['sepal length', 'sepal width', 'petal length', 'petal width'];
-/** The shared fixtures, filled in beforeAll: an iris CSV, a model trained on it, a regression CSV. */
-const shared = { 'iris.csv': '', 'model.json': '', 'reg.csv': '' };
+/** The shared fixtures, filled in beforeAll: an iris CSV, a model trained on it, a regression CSV and a model trained on it. */
+const shared = { 'iris.csv': '', 'model.json': '', 'reg.csv': '', 'reg.json': '' };
 
 const TRAIN = ['train', '--backend', 'cpu', '--hidden', '4', '--n-hidden', '1', '--epochs', '6'];
 const PREDICT = ['predict', '--backend', 'cpu'];
@@ -60,6 +60,15 @@ const ROWS: Row[] = [
   // outputs that cannot be written are refused before any work
   { name: 'train --save naming a folder', args: [...TRAIN, '--data', 'iris', '--save', '@f'], files: { f: { dir: true } }, code: 2, err: /--save: .*f is a folder/ },
   { name: 'predict --out naming a folder (EISDIR)', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', '@f'], files: { 'm.json': model, 'd.csv': iris, f: { dir: true } }, code: 2, err: /--out: .*f is a folder/ },
+  { name: 'predict --out a link writes through it: the link stays, its target is written', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', '@l.csv'], files: { 'm.json': model, 'd.csv': iris, 'l.csv': { symlink: 'out/new.csv' } }, code: 0, err: /wrote 150 predictions to .*l\.csv/, creates: ['out'] },
+  { name: 'train --save a link writes through it', args: [...TRAIN, '--data', 'iris', '--save', '@l.json'], files: { 'l.json': { symlink: 'm.json' } }, code: 0, err: /^$/, out: /saved to .*l\.json/, creates: ['m.json'] },
+  { name: 'predict --out an empty path', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', ''], files: { 'm.json': model, 'd.csv': iris }, code: 2, err: /--out: an empty path/ },
+  { name: 'predict --out naming a FIFO (it would be replaced by a file)', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', '@p'], files: { 'm.json': model, 'd.csv': iris, p: { fifo: true } }, code: 2, err: /--out: .*p is not a regular file \(a FIFO\)/ },
+  { name: 'predict --out naming a link to a FIFO', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', '@l.csv'], files: { 'm.json': model, 'd.csv': iris, p: { fifo: true }, 'l.csv': { symlink: 'p' } }, code: 2, err: /--out: .*l\.csv is not a regular file \(a FIFO\)/ },
+  // /dev/stdout is a link to /proc/self/fd/1, which is a regular file when stdout is redirected to one
+  { name: 'predict --out naming a link into /proc (as /dev/stdout is)', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', '@stdout'], files: { 'm.json': model, 'd.csv': iris, stdout: { symlink: '/proc/self/status' } }, code: 2, err: /--out: .*stdout is a link to \/proc\/self\/status, a special file; leave out --out to write to stdout/ },
+  { name: 'train --save naming a link to /dev/null', args: [...TRAIN, '--data', 'iris', '--save', '@null'], files: { null: { symlink: '/dev/null' } }, code: 2, err: /--save: .*null is a link to \/dev\/null, a special file/ },
+  { name: 'train --save naming a FIFO', args: [...TRAIN, '--data', 'iris', '--save', '@p'], files: { p: { fifo: true } }, code: 2, err: /--save: .*p is not a regular file \(a FIFO\)/ },
   { name: 'predict --out under /proc', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv', '--out', '/proc/psilon-out.csv'], files: { 'm.json': model, 'd.csv': iris }, code: 2, err: /--out: cannot write/ },
   { name: 'train --save under /proc', args: [...TRAIN, '--data', 'iris', '--save', '/proc/m.json'], code: 2, err: /--save: cannot write/ },
   { name: 'experiment --run-dir naming a file', args: ['experiment', 'pruning', '--quick', '--backend', 'cpu', '--run-dir', '@x'], files: { x: 'a file' }, code: 2, err: /--run-dir: .*x is a file, not a folder/ },
@@ -112,6 +121,10 @@ const ROWS: Row[] = [
   { name: 'predict without --model-file', args: ['predict', '--data', 'x.csv'], code: 2, err: /--model-file and --data are required/ },
   { name: '--data idx without --labels', args: [...TRAIN, '--data', 'idx', '--images', '@i'], files: { i: 'x' }, code: 2, err: /--data idx needs --images <file> and --labels <file>/ },
   { name: 'an unknown dataset', args: [...TRAIN, '--data', 'data.txt'], code: 2, err: /--data: unknown dataset 'data\.txt'/ },
+  // columns the model does not read are not typed: whatever they hold, they cannot fail the file
+  { name: 'predict: an extra column of numbers and a stray word is ignored', args: [...PREDICT, '--model-file', '@m.json', '--data', '@d.csv'], files: { 'm.json': model, 'd.csv': 'sepal length,sepal width,petal length,petal width,zip\n5.1,3.5,1.4,0.2,02134\n6.3,3.3,6,2.5,N/A\n5.9,3,4.2,1.5,10001\n' }, code: 0, err: /ignored 1 column\(s\) the model was not trained on: zip/, out: /^species_predicted,probability\n(\w+,[\d.]+\n){2}\w+,[\d.]+$/ },
+  { name: 'evaluate: an extra column of numbers and a stray word is ignored', args: [...EVALUATE, '--model-file', '@m.json', '--data', '@d.csv'], files: { 'm.json': model, 'd.csv': 'sepal length,sepal width,petal length,petal width,species,zip\n5.1,3.5,1.4,0.2,setosa,02134\n6.3,3.3,6,2.5,virginica,N/A\n5.9,3,4.2,1.5,versicolor,10001\n' }, code: 0, err: /ignored 1 column\(s\)/, out: /rows\s+3/ },
+  { name: 'predict: a regression model ignores its target column, whatever it holds', args: [...PREDICT, '--model-file', '@r.json', '--data', '@d.csv'], files: { 'r.json': { fixture: 'reg.json' }, 'd.csv': 'a,b,y\n1,2,3.5\n2,3,unknown\n3,4,4.5\n' }, code: 0, err: /^$/, out: /^y_predicted\n(-?[\d.e-]+\n){2}-?[\d.e-]+$/ },
   { name: 'a missing --model-file', args: [...PREDICT, '--model-file', '@nope.json', '--data', '@d.csv'], files: { 'd.csv': iris }, code: 1, err: /nope\.json: cannot read the model file \(ENOENT\)/ },
 ];
 
@@ -164,6 +177,11 @@ describe('bad inputs: one line each, nothing overwritten, nothing left behind', 
     const r = await runCli([...TRAIN, '--data', 'iris', '--save', m]);
     expect(r.code, r.err).toBe(0);
     shared['model.json'] = readFileSync(m, 'utf8');
+    writeFileSync(join(root, 'reg.csv'), shared['reg.csv']);
+    const rm = join(root, 'reg.json');
+    const rr = await runCli([...TRAIN, '--data', join(root, 'reg.csv'), '--target', 'y', '--save', rm]);
+    expect(rr.code, rr.err).toBe(0);
+    shared['reg.json'] = readFileSync(rm, 'utf8');
   });
 
   for (const row of ROWS) {

@@ -75,6 +75,20 @@ describe('psilon CLI', () => {
     expect(m.config.arch).toBe('resnet');
   });
 
+  it('train on a regression table prints the test RMSE in the target\'s units beside the scaled one, each labelled', async () => {
+    // a target in the thousands: the scaled RMSE alone would read as a near-perfect fit
+    const file = join(dir, 'thousands.csv'), m = join(dir, 'thousands.json');
+    writeFileSync(file, `a,b,y\n${Array.from({ length: 60 }, (_, i) => `${i},${(i * 7) % 5},${1000 * (i * 0.5 + ((i * 3) % 4))}`).join('\n')}\n`);
+    const r = await run(['train', '--backend', 'cpu', '--data', file, '--target', 'y', '--hidden', '8', '--epochs', '10', '--save', m]);
+    expect(r.code, r.err).toBe(0);
+    const value = (label: string) => Number(new RegExp(`^${label.replace(/[()]/g, '\\$&')}\\s+(\\S+)`, 'm').exec(r.out)?.[1]);
+    const loss = value('test loss (MSE, scaled target)'), scaled = value('test RMSE (scaled)'), units = value('test RMSE (target units)');
+    const { halfIqr } = (JSON.parse(readFileSync(m, 'utf8')) as { preprocessing: { scale: { halfIqr: number } } }).preprocessing.scale;
+    expect(halfIqr).toBeGreaterThan(100);
+    expect(scaled).toBeCloseTo(Math.sqrt(loss), 2);
+    expect(units / (scaled * halfIqr)).toBeCloseTo(1, 3);
+  });
+
   describe('predict and evaluate read a file through the model (its columns, categories and classes)', () => {
     const sd = mkdtempSync(join(tmpdir(), 'psilon-score-'));
     const FAST = ['--backend', 'cpu', '--hidden', '8', '--n-hidden', '1'];
@@ -109,6 +123,16 @@ describe('psilon CLI', () => {
       const { printed, share } = await bothWays(file, iris.classes);
       expect(share).toBeGreaterThan(0.3); // the model is not useless, so the old 0 was wrong
       expect(printed).toBeCloseTo(share, 3); // 4 significant digits printed
+    });
+
+    it('predict --out - writes the CSV to stdout (no file named -)', async () => {
+      const file = join(sd, 'dash.csv');
+      writeFileSync(file, irisCsv(() => true));
+      const viaDash = await run(['predict', '--backend', 'cpu', '--model-file', irisModel, '--data', file, '--out', '-']);
+      const plain = await run(['predict', '--backend', 'cpu', '--model-file', irisModel, '--data', file]);
+      expect(viaDash.code, viaDash.err).toBe(0);
+      expect(viaDash.out).toBe(plain.out);
+      expect(existsSync('-')).toBe(false);
     });
 
     it('evaluate reports labels the model never saw and scores the known ones', async () => {

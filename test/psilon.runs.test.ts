@@ -76,6 +76,30 @@ describe('run folders know what they hold', () => {
     expect(keyHash(runKey('tabular', { file, target: 'y' }))).toBe(keyHash(runKey('tabular', { file: join(root, 'data2.csv'), target: 'y' })));
   });
 
+  it('experiment tabular --delimiter reads the file with it at every point, and gives the table of the comma file', async () => {
+    const comma = csv(join(root, 'comma.csv'), 2), semi = join(root, 'semi.csv');
+    writeFileSync(semi, readFileSync(comma, 'utf8').replace(/,/g, ';'));
+    const a = await run(tabular(comma, '--run-dir', join(root, 'comma-run')));
+    const b = await run(tabular(semi, '--delimiter', ';', '--run-dir', join(root, 'semi-run')));
+    expect(a.code, a.err).toBe(0);
+    expect(b.code, b.err).toBe(0);
+    expect(table(join(root, 'semi-run', 'report.md'))).toEqual(table(join(root, 'comma-run', 'report.md')));
+  });
+
+  it('psilon report --out is refused where a merged file would overwrite the run\'s data file', async () => {
+    const out = join(root, 'report-over-data');
+    mkdirSync(out);
+    const file = csv(join(out, 'report-merged-validation.csv'), 3); // the name of the merged report's plot CSV
+    const before = readFileSync(file, 'utf8');
+    const dir = join(root, 'report-over-data-run');
+    expect((await run(tabular(file, '--run-dir', dir))).code).toBe(0);
+    const r = await run(['report', dir, '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--out .*report-over-data: its report-merged-validation\.csv is the --file file .*: it would be overwritten/);
+    expect(readFileSync(file, 'utf8')).toBe(before);
+    expect(readdirSync(out)).toEqual(['report-merged-validation.csv']);
+  });
+
   it('truncated, foreign and wrongly shaped point files are named and re-run, never mixed in', async () => {
     const dir = join(root, 'damaged');
     expect((await run([...fig, '--run-dir', dir])).code).toBe(0);
@@ -91,7 +115,8 @@ describe('run folders know what they hold', () => {
     const r = await run([...fig, '--run-dir', dir]);
     expect(r.code, r.err).toBe(0);
     expect(r.err).toBe('');
-    expect(r.out).toMatch(/psilon-net-lambda=0\.001\.json: damaged \(.*JSON.*\); not used, the point is re-run/);
+    expect(r.out).toMatch(/psilon-net-lambda=0\.001\.json: damaged \(not valid JSON: truncated or edited\); not used, the point is re-run/);
+    expect(r.out).not.toMatch(/Unexpected|position \d/); // no raw JSON.parse message
     expect(r.out).toMatch(/standard-net-lambda=0\.005\.json: belongs to another run \(its run key differs\); not used, the point is re-run/);
     expect(r.out).toMatch(/standard-net-lambda=0\.0025\.json: damaged \(result\.valLoss is string, not a number\); not used, the point is re-run/);
     expect(r.out).toMatch(/notes\.json: not a point file \(no id\); not used/);

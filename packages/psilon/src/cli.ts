@@ -18,4 +18,22 @@ function isMain(): boolean {
     return false;
   }
 }
-if (isMain()) main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+/**
+ * A reader that closed its end (`psilon … | head`) ends the command quietly, as SIGPIPE
+ * ends a C program: exit status 128 + 13, no message. Files are written synchronously and
+ * atomically (experiments/files.ts), so ending between two writes leaves none half-written.
+ */
+function endQuietlyOnClosedPipe(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(141);
+    // any other failure of an output stream: one line on the other stream (if it still works), exit 1
+    const other = stream === process.stdout ? process.stderr : process.stdout;
+    try { other.write(`psilon: cannot write to ${stream === process.stdout ? 'stdout' : 'stderr'} (${e.code ?? e.message})\n`); } catch { /* both are gone */ }
+    process.exit(1);
+  });
+}
+if (isMain()) {
+  endQuietlyOnClosedPipe(process.stdout);
+  endQuietlyOnClosedPipe(process.stderr);
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+}

@@ -42,13 +42,17 @@ export function dataInputs(o: Values): { flag: string; path: string }[] {
   return BUNDLED.includes(data) ? [] : [{ flag: '--data', path: data }];
 }
 
-/** Train / validation / test splits, a name, and the preprocessing a saved model keeps. */
-export type Loaded = { train: Dataset; validation: Dataset; test: Dataset; name: string; preprocessing?: Preprocessing };
+/**
+ * Train / validation / test splits, a name, and the preprocessing a saved model keeps.
+ * `halfIqr`: a regression target was trained as (y − median)/halfIqr, so an RMSE on the
+ * splits times `halfIqr` is in the target's units.
+ */
+export type Loaded = { train: Dataset; validation: Dataset; test: Dataset; name: string; preprocessing?: Preprocessing; halfIqr?: number };
 
 /** Splits and prepares a table, keeping its preprocessing for saving. */
 function tabular(raw: Dataset & { classes?: string[] }, seed: number, name: string, target: string): Loaded {
   const p = prepareTabular(raw, seed);
-  return { ...p, name, preprocessing: raw.features ? preprocessingOf(raw, target, p.standardizer, p.target) : undefined };
+  return { ...p, name, preprocessing: raw.features ? preprocessingOf(raw, target, p.standardizer, p.target) : undefined, halfIqr: p.target?.halfIqr };
 }
 
 /** The dataset `--data` names, split with `seed`; notes about the file go to `io`'s stdout. */

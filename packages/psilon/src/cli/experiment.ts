@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { formatSeconds } from '../train/index.js';
 import {
-  EXPERIMENTS, gridOf, isExperimentName, loadTableFile, mergeRunFolders, parseShard, runExperiment, runFolder, textTable,
+  EXPERIMENTS, gridOf, isExperimentName, loadTableFile, mergeRunFolders, parseShard, readRunRecord, runExperiment, runFolder, textTable,
   writeReport, type ExperimentResult, type MergedRuns, type ReportMeta, type Size,
 } from '../experiments/index.js';
 import { HELP, num, SEED, UsageError, type CommandDecl, type Values } from './args.js';
@@ -141,13 +141,22 @@ export const reportCommand: CommandDecl = {
   run: (o, dirs, io, argv) => cmdReport(o, dirs, io, argv),
 };
 
+/** The data files (`--file`) the runs in `dirs` read, which a report must not write over; a damaged run.json is left to the merge to name. */
+function runDataFiles(dirs: readonly string[]): { flag: string; path: string }[] {
+  return dirs.flatMap((d) => {
+    let file: unknown;
+    try { file = readRunRecord(d).options.file; } catch { return []; }
+    return typeof file === 'string' ? [{ flag: '--file', path: file }] : [];
+  });
+}
+
 async function cmdReport(o: Values, dirs: string[], io: Io, argv: string[]): Promise<void> {
   if (!dirs.length) throw new UsageError("report: name at least one run folder ('psilon report --help')");
   const log = (s: string) => say(io, s);
   const out = o.out ? String(o.out) : dirs[0]!;
-  checkDirOutput({ flag: o.out ? '--out' : 'report', path: out }, [], ['report-merged.md', '*.svg', '*.csv']);
-  const t0 = performance.now();
   for (const d of dirs) if (!existsSync(join(d, 'run.json'))) throw new UsageError(`report: ${d} is not a run folder (no run.json)`);
+  checkDirOutput({ flag: o.out ? '--out' : 'report', path: out }, runDataFiles(dirs), ['report-merged.md', '*.svg', '*.csv']);
+  const t0 = performance.now();
   let m: MergedRuns;
   try { m = mergeRunFolders(dirs, (s) => log(`  ${s}`)); } catch (e) { throw new Error(`report: ${(e as Error).message}`); }
   if (m.missing.length) throw new Error(`report: ${m.missing.length} point(s) missing: ${m.missing.join(', ')} (run their shards, or re-run the experiment to finish them)`);

@@ -3,7 +3,7 @@
  * files (compared after resolving links, and by device and inode for hard links), a file
  * output must not name a folder (nor a folder output a file), and the place must be writable.
  */
-import { lstatSync, mkdirSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readlinkSync, realpathSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { writeFileAtomic } from '../experiments/index.js';
 import { UsageError } from './args.js';
@@ -37,6 +37,30 @@ function sameFile(a: string, b: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Virtual file systems: a link into one (/dev/stdout → /proc/self/fd/1, /dev/null) is no place for a file. */
+const SPECIAL = ['/proc/', '/dev/', '/sys/'];
+
+/**
+ * The first target under /proc, /dev or /sys on the chain of links starting at `p` (when `p`
+ * is a link), else undefined. The atomic writer renames a new file over `p`, which would
+ * replace such a link (as root, /dev/stdout itself) with a plain file.
+ */
+function specialLinkTarget(p: string): string | undefined {
+  let at = resolve(p);
+  for (let hop = 0; hop < 40; hop++) {
+    let target: string;
+    try { if (!lstatSync(at).isSymbolicLink()) return undefined; target = readlinkSync(at); } catch { return undefined; }
+    at = isAbsolute(target) ? target : join(dirname(at), target);
+    if (SPECIAL.some((d) => at.startsWith(d)) && !at.startsWith('/dev/shm/')) return at;
+  }
+  return undefined;
+}
+
+/** What a non-regular file is, in words. */
+function kindOf(st: Stats): string {
+  return st.isFIFO() ? 'a FIFO' : st.isCharacterDevice() || st.isBlockDevice() ? 'a device' : st.isSocket() ? 'a socket' : 'not a plain file';
 }
 
 /** Refuses `out` when it is one of `inputs`, naming both. */
@@ -77,13 +101,17 @@ function probe(flag: string, dir: string): void {
 }
 
 /**
- * Checks a file output before any work: not a folder, not one of `inputs`, in a writable place.
- * Nothing is created.
+ * Checks a file output before any work: not a folder nor another non-regular file (a FIFO, a
+ * device: the rename would replace it), not one of `inputs`, in a writable place. Nothing is created.
  */
 export function checkFileOutput(out: PathArg, inputs: readonly PathArg[]): void {
   let st;
   try { st = statSync(out.path); } catch { /* a new file */ }
   if (st?.isDirectory()) throw new UsageError(`${out.flag}: ${out.path} is a folder; name a file`);
+  const special = specialLinkTarget(out.path);
+  if (special) throw new UsageError(`${out.flag}: ${out.path} is a link to ${special}, a special file; ${out.flag === '--out' ? 'leave out --out to write to stdout, or ' : ''}name a file`);
+  // the atomic writer renames a new file over the path: a FIFO, a device (/dev/null) or a link to one would be replaced
+  if (st && !st.isFile()) throw new UsageError(`${out.flag}: ${out.path} is not a regular file (${kindOf(st)}); name a file`);
   refuseInputs(out, inputs);
   probe(out.flag, dirname(resolve(out.path)));
 }
@@ -108,8 +136,14 @@ export function checkDirOutput(out: PathArg, inputs: readonly PathArg[], files: 
   probe(out.flag, out.path);
 }
 
-/** Writes a file output checked by {@link checkFileOutput}: its folder made now, the file written atomically. */
+/**
+ * Writes a file output checked by {@link checkFileOutput}: its folder made now, the file written
+ * atomically. A link is written through, as a shell's `>` would: its target gets the new file,
+ * the link stays (the rename would otherwise replace the link itself).
+ */
 export function writeOutput(path: string, text: string): void {
-  mkdirSync(dirname(resolve(path)), { recursive: true });
-  writeFileAtomic(path, text);
+  let target = path;
+  try { if (lstatSync(path).isSymbolicLink()) target = realish(path); } catch { /* a new file */ }
+  mkdirSync(dirname(resolve(target)), { recursive: true });
+  writeFileAtomic(target, text);
 }

@@ -13,7 +13,7 @@ const SCORE_DESCRIPTION = `The file needs the feature columns the model was trai
 error), read through the model's own preprocessing: its standardization, its one-hot categories (matched
 by value, whatever the file's other rows hold; an unseen value is all zeros and reported) and its class list
 (a label the model never saw is counted and reported, and the accuracy is over the known labels).
-Notes go to stderr, so the CSV that predict writes to stdout holds nothing else.`;
+Columns the model does not read are ignored, whatever they hold. Notes go to stderr.`;
 
 const scoreOptions = (extra: OptionDecls): OptionDecls => ({
   'model-file': { arg: '<m.json>', help: "a model saved by 'psilon train --save' from a table" },
@@ -30,10 +30,11 @@ async function score(o: Values, mode: 'predict' | 'evaluate', io: Io, out: (p: P
   const modelFile = String(o['model-file']), file = String(o.data);
   threadsOf(o);
   const t = tableOptions(o);
-  if (o.out) checkFileOutput({ flag: '--out', path: String(o.out) }, [{ flag: '--data', path: file }, { flag: '--model-file', path: modelFile }]);
+  if (o.out === '') throw new UsageError("--out: an empty path (leave out --out, or give '-', to write to stdout)");
+  if (o.out !== undefined && o.out !== '-') checkFileOutput({ flag: '--out', path: String(o.out) }, [{ flag: '--data', path: file }, { flag: '--model-file', path: modelFile }]);
   const saved = readModelFile(modelFile);
   const prep = saved.preprocessing;
-  const table = tableForModel(prep, readInputText(file, { what: 'data file' }), { file, na: t.na, categorical: t.categorical, delimiter: t.delimiter });
+  const table = tableForModel(prep, readInputText(file, { what: 'data file' }), { file, na: t.na, categorical: t.categorical, delimiter: t.delimiter, withTarget: mode === 'evaluate' });
   if (mode === 'evaluate' && !table.columns.includes(prep.target)) throw new Error(`evaluate: ${file} has no target column '${prep.target}'`);
   notes(io, table.notes ?? []);
   await withBackend(o, async () => {
@@ -53,8 +54,8 @@ export const predictCommand: CommandDecl = {
   name: 'predict',
   synopsis: '--model-file <m.json> --data <file.csv|.arff> [--out <predictions.csv>]',
   summary: 'write one prediction per row of a table file',
-  description: `${SCORE_DESCRIPTION}\nEach row: the prediction in the target's units (regression) or the class and its probability.`,
-  options: scoreOptions({ out: { arg: '<file>', help: 'write the CSV to this file, atomically, never over an input file', helpDefault: 'stdout' } }),
+  description: `${SCORE_DESCRIPTION}\nEach row: the prediction in the target's units (regression) or the class and its probability;\nthe CSV on stdout holds nothing else.`,
+  options: scoreOptions({ out: { arg: '<file>', help: "write the CSV to this file, atomically, never over an input file ('-': stdout)", helpDefault: 'stdout' } }),
   async run(o, _p, io) {
     await score(o, 'predict', io, (p, { prep }) => {
       const rows = p.task === 'regression'
@@ -62,7 +63,7 @@ export const predictCommand: CommandDecl = {
         : p.labels!.map((l, i) => `${csvCell(l)},${p.probability![i]!.toPrecision(6)}`);
       const header = p.task === 'regression' ? `${csvCell(`${prep.target}_predicted`)}` : `${csvCell(`${prep.target}_predicted`)},probability`;
       const csv = `${[header, ...rows].join('\n')}\n`;
-      if (o.out) { writeOutput(String(o.out), csv); note(io, `wrote ${p.n} predictions to ${String(o.out)}`); } else io.stdout(csv);
+      if (o.out !== undefined && o.out !== '-') { writeOutput(String(o.out), csv); note(io, `wrote ${p.n} predictions to ${String(o.out)}`); } else io.stdout(csv);
     });
   },
 };

@@ -4,7 +4,7 @@ import { evaluate, formatSeconds, train, type Schedule } from '../train/index.js
 import { textTable } from '../experiments/index.js';
 import { HELP, num, SEED, UsageError, type CommandDecl, type Values } from './args.js';
 import { BACKEND_OPTIONS, threadsOf, withBackend } from './backend.js';
-import { checkDataFlag, DATA_FLAGS, dataInputs, loadData } from './data.js';
+import { checkDataFlag, DATA_FLAGS, dataInputs, loadData, type Loaded } from './data.js';
 import { say } from './io.js';
 import { checkFileOutput, writeOutput } from './paths.js';
 
@@ -29,6 +29,18 @@ export function scheduleOf(o: Values, epochs: number): Schedule {
     throw new UsageError(`--epochs ${epochs} is too few for --schedule onecycle with --pct-start ${pct} (it needs pct-start·epochs > 1): use --epochs ${least} or more, or --schedule constant`);
   }
   return { kind, pctStart: pct };
+}
+
+/**
+ * The test rows of the table: for regression the loss is the MSE of the scaled target
+ * (y − median)/(IQR/2) the net was trained on, so the RMSE is given scaled and, times
+ * IQR/2, in the target's units.
+ */
+function metricRows(d: Loaded, test: { loss: number; metric: number }): [string, number][] {
+  if (d.test.task !== 'regression') return [['test loss (cross-entropy)', test.loss], ['test accuracy', test.metric]];
+  const rows: [string, number][] = [['test loss (MSE, scaled target)', test.loss], ['test RMSE (scaled)', test.metric]];
+  if (d.halfIqr !== undefined) rows.push(['test RMSE (target units)', test.metric * d.halfIqr]);
+  return rows;
 }
 
 export const trainCommand: CommandDecl = {
@@ -86,7 +98,7 @@ export const trainCommand: CommandDecl = {
         say(io, textTable({
           headers: ['metric', 'value'],
           rows: [
-            ['test loss', test.loss], [d.test.task === 'regression' ? 'test RMSE' : 'test accuracy', test.metric],
+            ...metricRows(d, test),
             ['near-sparsity', res.nearSparsity], ['exact sparsity', res.exactSparsity], ['Lipschitz bound', bound.value], ['bound formula', bound.formula],
             ['wall time', formatSeconds(res.seconds)],
           ],

@@ -112,22 +112,33 @@ function sources(p: Preprocessing, columns: readonly string[], file: string): So
 export interface ScoreFileOptions extends Pick<CSVOptions, 'na' | 'categorical' | 'delimiter'> {
   /** The file's name, for messages; `.arff` files are read as ARFF. */
   file: string;
+  /**
+   * Read the target column as the training file's was (to score against it: `psilon evaluate`);
+   * otherwise it is left as text, like every column the model does not read (default false).
+   */
+  withTarget?: boolean;
 }
 
 /**
  * Parses a file to be scored by a model with preprocessing `p`: the columns the model
  * one-hot encodes are read as categories (so a file whose rows of such a column all look
- * numeric keeps its values as written), whatever the file's other rows hold.
+ * numeric keeps its values as written), whatever the file's other rows hold; the columns it
+ * does not read (and the target, unless `withTarget`) are left as text. A feature column the
+ * file lacks is an error naming it.
  */
 export function tableForModel(p: Preprocessing, text: string, o: ScoreFileOptions): Table {
   if (/\.arff$/i.test(o.file)) return parseARFF(text, { file: o.file });
   const delimiter = o.delimiter ?? ',';
   const header = csvHeader(text.replace(/^\uFEFF/, ''), delimiter);
-  const oneHot = new Set<string>();
-  try {
-    sources(p, header, o.file).forEach((s) => { if (s.value !== undefined) oneHot.add(header[s.column]!); });
-  } catch { /* a missing column: applyPreprocessing names it */ }
-  return parseCSV(text, { file: o.file, na: o.na, categorical: [...new Set([...(o.categorical ?? []), ...oneHot])], ...(o.delimiter !== undefined ? { delimiter } : {}) });
+  const oneHot = new Set<string>(), read = new Set<string>();
+  for (const s of sources(p, header, o.file)) { // a missing feature column is named here, before parsing
+    read.add(header[s.column]!);
+    if (s.value !== undefined) oneHot.add(header[s.column]!);
+  }
+  if (o.withTarget) read.add(p.target);
+  // a column the model does not read is left as text, so no cell of it can fail the file
+  const unread = header.filter((c) => !read.has(c));
+  return parseCSV(text, { file: o.file, na: o.na, categorical: [...new Set([...(o.categorical ?? []), ...oneHot, ...unread])], ...(o.delimiter !== undefined ? { delimiter } : {}) });
 }
 
 /**

@@ -42,6 +42,8 @@ export interface TabularOptions extends ExperimentOptions {
   categorical?: string[];
   /** Tokens of `file` that mean "missing". */
   na?: string[];
+  /** The column separator of `file`, a CSV file (default ','). */
+  delimiter?: string;
 }
 
 export const TABULAR_SIZES = {

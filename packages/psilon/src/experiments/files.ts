@@ -42,6 +42,16 @@ function releaseSignals(): void {
   }));
 }
 
+/**
+ * Resolves once every write's hold on SIGINT and SIGTERM has been released (the two
+ * `setImmediate`s of `releaseSignals`), delivering a signal that arrived meanwhile.
+ * Long synchronous work (a grid point trained on the main thread) must await this
+ * first: otherwise the hold stays on for the whole of it and Ctrl-C waits for the end.
+ */
+export function signalsSettled(): Promise<void> {
+  return new Promise((resolve) => { setImmediate(() => setImmediate(() => setImmediate(resolve))); });
+}
+
 const errorCode = (e: unknown): string => (e as NodeJS.ErrnoException).code ?? (e as Error).message;
 
 /**

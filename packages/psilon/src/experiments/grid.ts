@@ -15,7 +15,7 @@
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { readInputText } from '../data/read.js';
-import { writeFileAtomic } from './files.js';
+import { signalsSettled, writeFileAtomic } from './files.js';
 import type { ExperimentResult } from './report.js';
 
 /** One unit of work: an id unique within the experiment, plus whatever the point needs (JSON). */
@@ -142,7 +142,9 @@ export function readPointRecords<R>(runDir: string, options: ReadPointsOptions =
     const file = join(dir, f);
     const why = (() => {
       let rec: unknown;
-      try { rec = JSON.parse(readInputText(file, { what: 'point file' }), reviver); } catch (e) { return `damaged (${(e as Error).message.split('\n')[0]})`; }
+      const text = (() => { try { return readInputText(file, { what: 'point file' }); } catch (e) { return e as Error; } })();
+      if (text instanceof Error) return `unreadable (${text.message.split('\n')[0]})`;
+      try { rec = JSON.parse(text, reviver); } catch { return 'damaged (not valid JSON: truncated or edited)'; }
       if (typeof rec !== 'object' || rec === null || typeof (rec as PointRecord<R>).id !== 'string') return 'not a point file (no id)';
       const r = rec as PointRecord<R>;
       if (fileName(r.id) !== f) return `holds point '${r.id}', whose file would be ${fileName(r.id)}`;
@@ -205,7 +207,10 @@ export async function runGrid<O, P extends PointSpec, R>(exp: GridExperiment<O, 
     keep(p, r, (performance.now() - t0) / 1000);
   };
   if (workers <= 1) {
-    for (const p of todo) await timed(p, () => exp.runPoint(o, p));
+    for (const p of todo) {
+      await signalsSettled(); // so that Ctrl-C during the point ends the run, not after the grid
+      await timed(p, () => exp.runPoint(o, p));
+    }
   } else {
     const pool = await run.startWorkers!(workers);
     try {

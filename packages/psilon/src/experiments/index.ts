@@ -61,6 +61,7 @@ export function mergeRunFolders(dirs: readonly string[], log?: (line: string) =>
   });
   if (!isExperimentName(first.experiment)) throw new Error(`${join(dirs[0]!, 'run.json')}: unknown experiment '${first.experiment}'`);
   const now = runKey(first.experiment, first.options);
+  if (now.data && 'unreadable' in now.data) throw new Error(`${dirs[0]}: the run's data file ${now.data.unreadable} cannot be read now (moved or removed?); the report needs it`);
   if (keyHash(now) !== hash) {
     throw new Error(`${dirs[0]}: the run's data changed since it ran (${keyDifferences(now, first.key, ['now', 'when it ran']).join('; ')})`);
   }

@@ -9,7 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { readInputBytes, readInputText } from '../data/read.js';
 import { removeStaleTemporaries, writeJsonAtomic } from './files.js';
 
@@ -74,7 +74,7 @@ export function keyDifferences(here: RunKey, there: RunKey, [a, b] = ['here', 'i
 export interface RunRecord {
   format: number;
   experiment: string;
-  /** The options the run was started with (plain data, the data file's path included). */
+  /** The options the run was started with (plain data, the data file's absolute path included). */
   options: Record<string, unknown>;
   key: RunKey;
 }
@@ -116,7 +116,9 @@ export function openRunFolder(dir: string, name: string, o: Record<string, unkno
     }
   } else {
     mkdirSync(dir, { recursive: true });
-    writeJsonAtomic(join(dir, 'run.json'), { format: RUN_FORMAT, experiment: name, options: dataOptions(o), key } satisfies RunRecord);
+    // the data file's absolute path, so that `psilon report` finds it from any folder
+    const options = { ...dataOptions(o), ...(typeof o.file === 'string' ? { file: resolve(o.file) } : {}) };
+    writeJsonAtomic(join(dir, 'run.json'), { format: RUN_FORMAT, experiment: name, options, key } satisfies RunRecord);
   }
   return { key, hash };
 }

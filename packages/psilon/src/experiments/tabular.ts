@@ -11,7 +11,8 @@ const NETS = [['psilon-net', 'PSiLON Net'], ['standard-net', 'Standard Net']] as
 
 function data(o: TabularOptions) {
   const { s, seed } = settingsOf(o, TABULAR_SIZES);
-  const raw = o.file ? loadTableFile(o.file, { target: o.target, task: o.task, categorical: o.categorical, na: o.na }) : loadBoston();
+  const read = { target: o.target, task: o.task, categorical: o.categorical, na: o.na, delimiter: o.delimiter };
+  const raw = o.file ? loadTableFile(o.file, read) : loadBoston();
   const d = prepareTabular(raw, seed);
   const dims = { inDim: d.train.d, hidden: s.hidden, outDim: raw.outputs, nHidden: s.nHidden, seed };
   return { raw, d, dims, name: o.file ?? 'Boston housing (506 × 13)' };
