@@ -26,6 +26,16 @@ describe('applyPreprocessing reads a table through the model', () => {
     expect(() => applyPreprocessing(q, { columns: ['a'], rows: [['wide']], categorical: new Set(['a']) }, 'f.csv')).toThrow(/f\.csv: data row 1, column 'a': 'wide' is not a number/);
   });
 
+  it('tableForModel drops a row for a missing-value token only in a column the model reads', () => {
+    const q: Preprocessing = { ...p, features: ['a'], ...noStd(1) };
+    // 'extra' is NA on every row and the target is NA on one: neither is read by predict, so no row is dropped
+    const t = tableForModel(q, 'a,extra,y\n1,NA,NA\n2,NA,5\nNA,NA,6\n', { file: 'f.csv', na: ['NA'] });
+    expect(t.rows.length).toBe(2);
+    expect(t.notes?.join(' ')).toMatch(/dropped 1 rows with missing values/);
+    // with the target read (evaluate), a missing target drops its row too
+    expect(tableForModel(q, 'a,extra,y\n1,NA,NA\n2,NA,5\nNA,NA,6\n', { file: 'f.csv', na: ['NA'], withTarget: true }).rows.length).toBe(1);
+  });
+
   it('tableForModel reads the model\'s one-hot columns as categories, so their values keep their spelling', () => {
     const t = tableForModel(p, 'a,c\n1,3\n2,3\n', { file: 'f.csv' });
     expect(t.categorical.has('c')).toBe(true);

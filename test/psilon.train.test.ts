@@ -88,6 +88,21 @@ describe('training', () => {
   });
 });
 
+describe('divergence', () => {
+  it('is judged against the whole training set before the first step, not against the first batch', async () => {
+    // the first batch holds only zero targets, where the fresh net's loss is tiny; the epoch's mean is not
+    const n = 30, d = 3, x = new Float64Array(n * d), y = new Float64Array(n);
+    const rng = new RNG(3);
+    for (let i = 0; i < n * d; i++) x[i] = 0.01 * rng.normal();
+    for (let i = 0; i < n; i++) y[i] = i >= 3 && i % 4 === 0 ? 8 : 0;
+    const data: Dataset = { x, y, n, d, task: 'regression', outputs: 1 };
+    const net = psilonNet({ inDim: d, hidden: 8, outDim: 1, nHidden: 2, seed: 0 });
+    const r = await train(net, data, { epochs: 2, batchSize: 3, lr: 1e-3, lambda: 0, shuffle: false, schedule: { kind: 'constant' } });
+    expect(r.history.length).toBe(2);
+    net.dispose();
+  });
+});
+
 describe('trainStep', () => {
   const data = regression(64, 7);
   const all = Array.from({ length: data.n }, (_, i) => i);

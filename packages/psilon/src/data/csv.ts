@@ -16,6 +16,11 @@ export interface CSVOptions {
    * numeric column, and any empty cell, is an error.
    */
   na?: readonly string[];
+  /**
+   * The columns whose `na` tokens drop a row (default: every column). In the other columns a token is
+   * an ordinary cell (so such a column should be categorical): a scored file's unread columns.
+   */
+  naColumns?: readonly string[];
   /** The file's name, for messages. */
   file?: string;
 }
@@ -117,10 +122,12 @@ export function parseCSV(text: string, options: CSVOptions = {}): Table {
   }
   if (raw.length === 0) throw new Error(`${whole}no data rows after the header`);
   const categorical = new Set(options.categorical ?? []);
+  for (const c of options.naColumns ?? []) if (!columns.includes(c)) throw new Error(`${whole}missing-value column '${c}' is not in the header`);
+  const naCol = columns.map((c) => options.naColumns === undefined || options.naColumns.includes(c));
   for (const c of categorical) if (!columns.includes(c)) throw new Error(`${whole}categorical column '${c}' is not in the header`);
   columns.forEach((c, j) => {
     if (categorical.has(c)) return;
-    const present = raw.map((r, k) => [r[j]!, k] as const).filter(([v]) => !na.has(v));
+    const present = raw.map((r, k) => [r[j]!, k] as const).filter(([v]) => !(na.has(v) && naCol[j]));
     const bad = present.filter(([v]) => !isNumber(v));
     if (bad.length === 0) return;
     if (bad.length * 2 < present.length) {
@@ -129,7 +136,7 @@ export function parseCSV(text: string, options: CSVOptions = {}): Table {
     }
     categorical.add(c);
   });
-  const keep = raw.map((r) => !r.some((v) => na.has(v)));
+  const keep = raw.map((r) => !r.some((v, j) => na.has(v) && naCol[j]));
   const dropped = keep.filter((k) => !k).length;
   const rows = raw.filter((_, k) => keep[k]).map((r) => r.map((cell, j) => (categorical.has(columns[j]!) ? cell : Number(cell))));
   if (rows.length === 0) throw new Error(`${whole}every row has a missing value`);

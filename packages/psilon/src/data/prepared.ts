@@ -138,7 +138,11 @@ export function tableForModel(p: Preprocessing, text: string, o: ScoreFileOption
   if (o.withTarget) read.add(p.target);
   // a column the model does not read is left as text, so no cell of it can fail the file
   const unread = header.filter((c) => !read.has(c));
-  return parseCSV(text, { file: o.file, na: o.na, categorical: [...new Set([...(o.categorical ?? []), ...oneHot, ...unread])], ...(o.delimiter !== undefined ? { delimiter } : {}) });
+  // a missing-value token drops a row only where the model reads it
+  return parseCSV(text, {
+    file: o.file, na: o.na, naColumns: [...read].filter((c) => header.includes(c)), categorical: [...new Set([...(o.categorical ?? []), ...oneHot, ...unread])],
+    ...(o.delimiter !== undefined ? { delimiter } : {}),
+  });
 }
 
 /**

@@ -56,7 +56,7 @@ export interface TrainOptions {
   recordSteps?: boolean;
   /**
    * Stop with {@link DivergenceError} when an epoch's mean training loss exceeds this factor times the loss
-   * before the first step (default 1000; `Infinity` never stops). A run that diverges this far has failed, even while its
+   * on the whole training set before the first step (default 1000; `Infinity` never stops). A run that diverges this far has failed, even while its
    * loss is still finite.
    */
   divergenceFactor?: number;
@@ -221,7 +221,10 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
   const bar = new Progress(epochs, options.progress);
   const history: EpochRecord[] = [];
   let step = 0;
-  let startLoss = Number.NaN;
+  const factor = options.divergenceFactor ?? 1000;
+  // the yardstick of divergence: the loss on the whole training set before the first step (one batch's
+  // loss can be near zero, e.g. a batch of zero targets, and would call an ordinary epoch diverged)
+  const startLoss = Number.isFinite(factor) ? (await evaluate(model, data)).loss : Number.NaN;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
       const order = options.shuffle === false ? Array.from({ length: data.n }, (_, i) => i) : rng.permutation(data.n);
@@ -238,7 +241,6 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
           });
         } finally { batch.x.dispose(); batch.y.dispose(); }
         steps?.push({ step, loss: r.loss, regularizer: r.regularizer, objective: r.objective, lr: stepLr, beta1 });
-        if (step === 0) startLoss = r.loss;
         lossSum += r.loss;
         objSum += r.objective;
         step++;
@@ -256,9 +258,8 @@ export async function train(model: Model, data: Dataset, options: TrainOptions):
         rec.valMetric = v.metric;
       }
       history.push(rec);
-      const factor = options.divergenceFactor ?? 1000;
       if (rec.trainLoss > factor * startLoss) {
-        throw new DivergenceError(`train: diverged at epoch ${epoch}: the training loss ${rec.trainLoss.toPrecision(3)} is more than ${factor}× the loss before the first step (${startLoss.toPrecision(3)}); lower the learning rate or λ`);
+        throw new DivergenceError(`train: diverged at epoch ${epoch}: the training loss ${rec.trainLoss.toPrecision(3)} is more than ${factor}× the training set's loss before the first step (${startLoss.toPrecision(3)}); lower the learning rate or λ`);
       }
       options.onEpoch?.(rec);
       bar.update(epoch, rec.trainLoss);
