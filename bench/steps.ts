@@ -54,8 +54,8 @@ function batch(cfg: StepConfig): { x: Float64Array; y: Float64Array } {
   return { x, y };
 }
 
-/** Runs `steps` training steps on `be`; returns per-step milliseconds and the first two objectives. */
-async function psilonSteps(be: Backend, cfg: StepConfig, steps: number, dtype: C.DType = 'float32'): Promise<{ ms: number[]; objectives: [number, number] }> {
+/** Runs `steps` training steps on `be`; returns per-step milliseconds and the first two objectives (also used by threads.ts). */
+export async function psilonSteps(be: Backend, cfg: StepConfig, steps: number, dtype: C.DType = 'float32'): Promise<{ ms: number[]; objectives: [number, number] }> {
   const prev = C.setBackend(be);
   const model = build(cfg, dtype);
   const { x, y } = batch(cfg);

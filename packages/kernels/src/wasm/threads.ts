@@ -4,35 +4,71 @@
  * Every worker instantiates the same compiled module over the same shared
  * memory, then waits on its slot of a control block in that memory. To run a
  * kernel on all threads the caller writes each worker's arguments into its slot,
- * bumps the slot's generation and wakes it (Atomics.notify), runs its own share,
- * and waits (Atomics.wait, allowed on Node's main thread) until every worker
- * has written the generation back: the op API stays synchronous. A postMessage
- * round trip costs tens of microseconds; this costs a few.
+ * bumps the slot's generation and wakes it (Atomics.notify) — once per kernel,
+ * never per chunk — runs its own share, then waits until every worker has
+ * written the generation back: the op API stays synchronous.
+ *
+ * Both sides spin briefly before sleeping, and the spin is bounded in time:
+ * they poll the control word for at most `spinUs` µs by the clock (read every
+ * 32 polls; an iteration count calibrated once would change with the JIT tier
+ * the loop runs in), then sleep in Atomics.wait. A step issues kernels back
+ * to back, so a worker usually sees the next generation while still spinning
+ * (no futex round trip); on a busy machine a worker sleeps instead of burning a
+ * core another process needs. The caller never waits longer than needed: it
+ * takes its own share first, then, for each worker, either claims that worker's
+ * share itself if the worker has not started it (a descheduled or sleeping
+ * worker costs no waiting: the share runs here, with the same arguments, so
+ * the result is the same bit for bit), or spins, then waits, for a worker that
+ * is already running its share. So two threads cost at most one thread's time
+ * plus a hand-off, unless a worker is preempted in the middle of its share.
+ *
+ * Claiming: posting generation G stores G in the slot's claim word; whoever
+ * turns it into −G (compareExchange) runs the share, so exactly one thread
+ * does, and a worker holding a stale generation can never match.
  *
  * Slot layout (SLOT_BYTES each, from the control block's address): int32 [0] the
  * generation to run (−1: exit), int32 [1] the generation done; float64 [1] the
- * kernel's index in `exportNames`, [2] the argument count (−1 after a trap), [3…] the arguments.
+ * kernel's index in `exportNames`, [2] the argument count (−1 after a trap),
+ * [3…] the arguments; int32 [SLOT_BYTES/4 − 2] the claim word (G posted, −G
+ * claimed), the last int32 counts the times the worker went to sleep.
  */
 export const SLOT_BYTES = 256;
-const MAX_ARGS = SLOT_BYTES / 8 - 3;
+const MAX_ARGS = SLOT_BYTES / 8 - 4;
+/** The last int32 of a slot: how many times its worker slept in Atomics.wait. */
+const SLEEPS = SLOT_BYTES / 4 - 1;
+/** The int32 before it: the claim word (G: generation G posted and unclaimed; −G: claimed). */
+const CLAIM = SLOT_BYTES / 4 - 2;
+/** How long either side polls the control word before sleeping, by default (µs). */
+export const SPIN_US = 50;
+
+/** Polls `word[at]` while it equals `value`, for at most `us` µs; true if it changed. */
+function spinWhile(word: Int32Array, at: number, value: number, us: number): boolean {
+  const end = performance.now() + us / 1000;
+  for (;;) {
+    for (let i = 0; i < 32; i++) if (Atomics.load(word, at) !== value) return true;
+    if (performance.now() > end) return false;
+  }
+}
 
 /** Code each worker runs (evaluated as a CommonJS worker script). */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, slot, names } = workerData;
+const { module, memory, slot, names, spinUs } = workerData;
+const spinWhile = ${spinWhile.toString()};
 const inst = new WebAssembly.Instance(module, { env: { memory } });
 const fns = names.map((n) => inst.exports[n]);
-const i32 = new Int32Array(memory.buffer, slot, 2);
+const i32 = new Int32Array(memory.buffer, slot, ${SLOT_BYTES / 4});
 const f64 = new Float64Array(memory.buffer, slot, ${SLOT_BYTES / 8});
 let seen = 0;
 for (;;) {
-  // spin briefly (a step issues kernels back to back), then sleep until woken
-  for (let s = 0; s < 20000 && Atomics.load(i32, 0) === seen; s++);
-  Atomics.wait(i32, 0, seen);
+  // bounded spin (spinUs µs), then sleep until woken
+  if (!spinWhile(i32, 0, seen, spinUs)) { Atomics.add(i32, ${SLEEPS}, 1); Atomics.wait(i32, 0, seen); }
   const gen = Atomics.load(i32, 0);
   if (gen < 0) break;
   if (gen === seen) continue;
   seen = gen;
+  // the caller may have taken this share while we were not running
+  if (Atomics.compareExchange(i32, ${CLAIM}, gen, -gen) !== gen) continue;
   const n = f64[2];
   const args = new Array(n);
   for (let i = 0; i < n; i++) args[i] = f64[3 + i];
@@ -42,61 +78,99 @@ for (;;) {
 }
 `;
 
+/** Counters of a pool's hand-offs (see {@link ThreadPool.stats}). */
+export interface ThreadStats {
+  /** Kernels handed to the workers (one wake-up of each worker per kernel). */
+  handoffs: number;
+  /** Workers' shares the caller ran itself because the worker had not started them. */
+  stolen: number;
+  /** Of the hand-offs, how many times the caller had to sleep (its spin ran out before a worker finished). */
+  callerSleeps: number;
+  /** Times the workers went to sleep after their spin ran out (all workers together). */
+  workerSleeps: number;
+  /** How long either side polls before sleeping (µs). */
+  spinUs: number;
+}
+
 interface WorkerLike { unref(): void; terminate(): Promise<number> }
 
 export class ThreadPool {
   private readonly i32: Int32Array[];
   private readonly f64: Float64Array[];
   private gen = 0;
+  private handoffs = 0;
+  private callerSleeps = 0;
+  private stolen = 0;
 
   private constructor(
     private readonly workers: WorkerLike[],
     memory: WebAssembly.Memory,
     slots: number[],
     private readonly index: ReadonlyMap<string, number>,
+    private readonly spinUs: number,
   ) {
-    this.i32 = slots.map((s) => new Int32Array(memory.buffer, s, 2));
+    this.i32 = slots.map((s) => new Int32Array(memory.buffer, s, SLOT_BYTES / 4));
     this.f64 = slots.map((s) => new Float64Array(memory.buffer, s, SLOT_BYTES / 8));
   }
 
   /** Starts `count` workers over `module` and the shared `memory`, control slots at `base`. */
-  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number, base: number, exportNames: readonly string[]): Promise<ThreadPool> {
+  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, count: number, base: number, exportNames: readonly string[], spinUs = SPIN_US): Promise<ThreadPool> {
     const { Worker } = await import('node:worker_threads');
     const slots = Array.from({ length: count }, (_, w) => base + w * SLOT_BYTES);
     const workers = slots.map((slot) => {
-      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, slot, names: exportNames } });
+      const w = new Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, slot, names: exportNames, spinUs } });
       w.unref(); // never keeps the process alive
       return w;
     });
-    return new ThreadPool(workers, memory, slots, new Map(exportNames.map((n, i) => [n, i])));
+    return new ThreadPool(workers, memory, slots, new Map(exportNames.map((n, i) => [n, i])), spinUs);
   }
 
   /** Number of worker threads (the caller is one more). */
   get size(): number { return this.workers.length; }
 
+  /** The hand-off counters since start. */
+  stats(): ThreadStats {
+    let workerSleeps = 0;
+    for (const s of this.i32) workerSleeps += Atomics.load(s, SLEEPS);
+    return { handoffs: this.handoffs, stolen: this.stolen, callerSleeps: this.callerSleeps, workerSleeps, spinUs: this.spinUs };
+  }
+
   /**
    * Runs `fn` with `jobs[t]` on thread t: jobs[0] on the calling thread (via
-   * `local`), the rest on the workers; returns when all are done.
+   * `local`), the rest on the workers (or here, when a worker has not started
+   * its share by the time the caller's is done); returns when all are done.
    */
   run(fn: string, jobs: readonly (readonly number[])[], local: (...args: number[]) => void): void {
     const idx = this.index.get(fn);
     if (idx === undefined) throw new Error(`wasm threads: unknown kernel '${fn}'`);
+    if (jobs.length - 1 > this.workers.length) throw new Error(`wasm threads: ${jobs.length} jobs for ${this.workers.length + 1} threads`);
+    for (let w = 1; w < jobs.length; w++) {
+      if (jobs[w]!.length > MAX_ARGS) throw new Error(`wasm threads: ${fn} takes ${jobs[w]!.length} arguments, at most ${MAX_ARGS} fit a slot`);
+    }
     const gen = ++this.gen;
+    this.handoffs++;
     for (let w = 1; w < jobs.length; w++) {
       const f = this.f64[w - 1]!, args = jobs[w]!;
-      if (args.length > MAX_ARGS) throw new Error(`wasm threads: ${fn} takes ${args.length} arguments, at most ${MAX_ARGS} fit a slot`);
       f[1] = idx;
       f[2] = args.length;
       for (let i = 0; i < args.length; i++) f[3 + i] = args[i]!;
+      Atomics.store(this.i32[w - 1]!, CLAIM, gen);
       Atomics.store(this.i32[w - 1]!, 0, gen);
       Atomics.notify(this.i32[w - 1]!, 0);
     }
     local(...jobs[0]!);
+    let slept = false;
     for (let w = 1; w < jobs.length; w++) {
       const s = this.i32[w - 1]!;
-      for (let seen = Atomics.load(s, 1); seen !== gen; seen = Atomics.load(s, 1)) Atomics.wait(s, 1, seen, 1000);
+      // own share done: a share its worker has not started runs here (same arguments, same result)
+      if (Atomics.compareExchange(s, CLAIM, gen, -gen) === gen) { this.stolen++; local(...jobs[w]!); continue; }
+      // else the worker is running it: spin (bounded), then sleep until it writes the generation back
+      const seen0 = Atomics.load(s, 1);
+      if (seen0 !== gen) spinWhile(s, 1, seen0, this.spinUs);
+      for (let seen = Atomics.load(s, 1); seen !== gen; seen = Atomics.load(s, 1)) { slept = true; Atomics.wait(s, 1, seen, 1000); }
       if (this.f64[w - 1]![2] === -1) throw new Error(`wasm threads: kernel ${fn} failed on worker ${w}`);
     }
+    if (slept) this.callerSleeps++;
   }
 
   /** Stops every worker. */
