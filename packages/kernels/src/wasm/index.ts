@@ -39,23 +39,25 @@ export interface WasmOptions {
   /**
    * Work below which a kernel stays on the calling thread: `gemm` in m·k·n
    * multiply-adds (default 2²¹), `elements` for the elementwise, Adam and
-   * weight-norm passes (default 2¹⁶). For measuring the crossover (bench/threads.ts).
+   * weight-norm passes (default 2¹⁷); `gemmWake` and `elementsWake` (defaults
+   * 2²³, 2²¹): the work it takes to wake sleeping workers. For measuring the
+   * crossover (bench/threads.ts).
    */
-  parallelMin?: { gemm?: number; elements?: number };
+  parallelMin?: { gemm?: number; elements?: number; gemmWake?: number; elementsWake?: number };
   /** How long a waiting thread polls before it sleeps in Atomics.wait, in µs (default 50). */
   spinUs?: number;
 }
 
 /**
- * Size thresholds below which a kernel runs entirely on the calling thread (no
- * hand-off), per kernel family, from its work. Measured on the 2-core VM (see
- * the package README, "Threads"): a hand-off costs about 10–30 µs, so a kernel
- * must take well over that on one thread before splitting it can pay.
- * Matmul: m·k·n multiply-adds (at ~35 GFLOP/s, 2²¹ is about 120 µs of work).
+ * Size thresholds: the work below which a kernel runs entirely on the calling
+ * thread (no hand-off), per kernel family — matmul in m·k·n multiply-adds, the
+ * elementwise, Adam and weight-norm passes in elements — and the larger work it
+ * takes to wake workers that have gone to sleep (their spin ran out: a wake
+ * costs tens of µs on a virtual machine). Measured on the 2-core VM with
+ * `pnpm --filter benchmark threads --crossover` (the numbers are in the package
+ * README, "Threads").
  */
-const PARALLEL_GEMM_MIN = 1 << 21;
-/** Elementwise, Adam and weight-norm passes: elements (2¹⁶ floats is about 30–60 µs of one pass). */
-const PARALLEL_ELEMS_MIN = 1 << 16;
+const PARALLEL_MIN = { gemm: 1 << 21, elements: 1 << 17, gemmWake: 1 << 23, elementsWake: 1 << 21 };
 
 /** Counters of the wasm backend's worker hand-offs (all zero on one thread). */
 export type WasmThreadStats = ThreadStats;
@@ -103,8 +105,7 @@ export class WasmBackend implements Backend {
   readonly description: string;
   private readonly k: Record<string, Kernel>;
   private readonly scratch: number[];
-  private readonly gemmMin: number;
-  private readonly elemsMin: number;
+  private readonly minWork: typeof PARALLEL_MIN;
 
   private constructor(
     private readonly heap: WasmHeap,
@@ -114,8 +115,7 @@ export class WasmBackend implements Backend {
     scratch: number[],
     parallelMin: WasmOptions['parallelMin'] = {},
   ) {
-    this.gemmMin = parallelMin.gemm ?? PARALLEL_GEMM_MIN;
-    this.elemsMin = parallelMin.elements ?? PARALLEL_ELEMS_MIN;
+    this.minWork = { ...PARALLEL_MIN, ...parallelMin };
     this.k = instance.exports as unknown as Record<string, Kernel>;
     this.scratch = scratch;
     this.mode = relaxed ? 'simd+relaxed' : 'simd';
@@ -177,9 +177,22 @@ export class WasmBackend implements Backend {
     this.k[k.export]!(...argsOf(k, args));
   }
 
-  /** Runs kernel `k` over [0, n) split into aligned ranges: args(start, end, thread) names each call's arguments. */
-  private parallel<S extends Signature>(k: KernelDef<S>, n: number, align: number, min: number, args: (start: number, end: number, t: number) => ArgsOf<S>): void {
-    if (!this.pool || n < min) { this.call(k, args(0, n, 0)); return; }
+  /**
+   * Whether `work` (m·k·n for `gemm`, elements for `elements`) is worth handing
+   * to the workers: at least the family's threshold, and, if a worker has gone
+   * to sleep, at least the larger threshold that pays for waking it.
+   */
+  private handOff(family: 'gemm' | 'elements', work: number): boolean {
+    if (!this.pool || work < this.minWork[family]) return false;
+    return work >= this.minWork[family === 'gemm' ? 'gemmWake' : 'elementsWake'] || !this.pool.asleep();
+  }
+
+  /**
+   * Runs kernel `k` over [0, n) split into aligned ranges, if its `work`
+   * (elements) is worth a hand-off: args(start, end, thread) names each call's arguments.
+   */
+  private parallel<S extends Signature>(k: KernelDef<S>, n: number, align: number, work: number, args: (start: number, end: number, t: number) => ArgsOf<S>): void {
+    if (!this.pool || !this.handOff('elements', work)) { this.call(k, args(0, n, 0)); return; }
     const jobs = split(n, this.threads, align).map(([s, e], t) => argsOf(k, args(s, e, t)));
     this.pool.run(k.export, jobs, this.k[k.export]!);
   }
@@ -219,7 +232,7 @@ export class WasmBackend implements Backend {
   unary(op: UnaryOp, a: BackendBuffer): BackendBuffer {
     const x = this.get(a), out = this.alloc(x.size);
     const k = KERNELS.unary[op];
-    if (k) this.parallel(k, x.size, 4, this.elemsMin, (i, end) => ({ x: x.ptr, o: out.ptr, i, end }));
+    if (k) this.parallel(k, x.size, 4, x.size, (i, end) => ({ x: x.ptr, o: out.ptr, i, end }));
     else unaryInto(op, this.view(x), this.view(out));
     return out;
   }
@@ -237,7 +250,7 @@ export class WasmBackend implements Backend {
     const block = plan.rows * plan.cols;
     plan.bases.forEach(([a0, b0], o) => {
       const pa = x.ptr + 4 * a0!, pb = y.ptr + 4 * b0!, po = out.ptr + 4 * o * block;
-      this.parallel(k, plan.rows, 1, Math.ceil(this.elemsMin / Math.max(plan.cols, 1)), (r, r1) => ({ a: pa, ar, b: pb, br, o: po, cols: plan.cols, r, r1 }));
+      this.parallel(k, plan.rows, 1, plan.rows * plan.cols, (r, r1) => ({ a: pa, ar, b: pb, br, o: po, cols: plan.cols, r, r1 }));
     });
     return out;
   }
@@ -278,7 +291,7 @@ export class WasmBackend implements Backend {
     const gemm = KERNELS.gemm;
     const args = (i0: number, i1: number, j0: number, j1: number, t: number): ArgsOf<typeof gemm.sig> =>
       ({ a: A.ptr, ars, acs, b: B.ptr, brs, bcs, c: C.ptr, ldc: n, k, i0, i1, j0, j1, scratch: this.scratch[t]! });
-    if (!this.pool || m * k * n < this.gemmMin) { this.call(gemm, args(0, m, 0, n, 0)); return C; }
+    if (!this.pool || !this.handOff('gemm', m * k * n)) { this.call(gemm, args(0, m, 0, n, 0)); return C; }
     // split the longer side of C into one block per thread, on tile boundaries
     const jobs = m >= n
       ? split(m, this.threads, GEMM.MR).map(([s, e], t) => argsOf(gemm, args(s, e, 0, n, t)))
@@ -366,7 +379,7 @@ export class WasmBackend implements Backend {
   adamStepInPlace(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): void {
     const [P, G, M, V] = [p, g, m, v].map((b) => this.get(b)) as [WasmBuffer, WasmBuffer, WasmBuffer, WasmBuffer];
     const scalars = adamScalars(h);
-    this.parallel(KERNELS.adam, P.size, 4, this.elemsMin, (i, end) => ({ p: P.ptr, g: G.ptr, m: M.ptr, v: V.ptr, i, end, ...scalars }));
+    this.parallel(KERNELS.adam, P.size, 4, P.size, (i, end) => ({ p: P.ptr, g: G.ptr, m: M.ptr, v: V.ptr, i, end, ...scalars }));
   }
 
   weightNorm(v: readonly BackendBuffer[], g: BackendBuffer, spec: WeightNormSpec): WeightNormResult {
@@ -386,7 +399,7 @@ export class WasmBackend implements Backend {
     // W = V · r (r broadcast along rows)
     const w = V.map((vv) => {
       const out = this.alloc(inDim * outDim);
-      this.parallel(KERNELS.binary.mul!.vv, inDim, 1, Math.ceil(this.elemsMin / Math.max(outDim, 1)),
+      this.parallel(KERNELS.binary.mul!.vv, inDim, 1, inDim * outDim,
         (r, r1) => ({ a: vv.ptr, ar: outDim, b: scale.ptr, br: 0, o: out.ptr, cols: outDim, r, r1 }));
       return out;
     });
@@ -436,6 +449,6 @@ export class WasmBackend implements Backend {
 
   /** A column-range kernel (weight normalization) over [0, cols), split by threads in groups of 4 columns. */
   private columns<S extends Signature>(k: KernelDef<S>, cols: number, rows: number, args: (j: number, j1: number) => ArgsOf<S>): void {
-    this.parallel(k, cols, 4, Math.ceil(this.elemsMin / Math.max(rows, 1)), args);
+    this.parallel(k, cols, 4, cols * rows, args);
   }
 }

@@ -29,15 +29,27 @@
  * Slot layout (SLOT_BYTES each, from the control block's address): int32 [0] the
  * generation to run (−1: exit), int32 [1] the generation done; float64 [1] the
  * kernel's index in `exportNames`, [2] the argument count (−1 after a trap),
- * [3…] the arguments; int32 [SLOT_BYTES/4 − 2] the claim word (G posted, −G
- * claimed), the last int32 counts the times the worker went to sleep.
+ * [3…] the arguments; int32 [SLOT_BYTES/4 − 3] 1 while the worker sleeps,
+ * [SLOT_BYTES/4 − 2] the claim word (G posted, −G claimed), the last int32
+ * counts the times the worker went to sleep.
+ *
+ * A sleeping worker is notified; a spinning one is not (no futex call). The
+ * worker raises its sleep flag before Atomics.wait and the caller reads it
+ * after storing the generation; both are sequentially consistent, so either
+ * the caller sees the flag and notifies or the worker's wait sees the new
+ * generation and returns at once. Waking a sleeping worker costs tens of µs on
+ * a virtual machine (mostly in the caller's notify), so the backend asks
+ * {@link ThreadPool.asleep} and hands a mid-sized kernel to workers only when
+ * they are awake.
  */
 export const SLOT_BYTES = 256;
-const MAX_ARGS = SLOT_BYTES / 8 - 4;
+const MAX_ARGS = SLOT_BYTES / 8 - 5;
 /** The last int32 of a slot: how many times its worker slept in Atomics.wait. */
 const SLEEPS = SLOT_BYTES / 4 - 1;
 /** The int32 before it: the claim word (G: generation G posted and unclaimed; −G: claimed). */
 const CLAIM = SLOT_BYTES / 4 - 2;
+/** The int32 before that: 1 while the worker sleeps in Atomics.wait (it is notified only then). */
+const ASLEEP = SLOT_BYTES / 4 - 3;
 /** How long either side polls the control word before sleeping, by default (µs). */
 export const SPIN_US = 50;
 
@@ -62,7 +74,12 @@ const f64 = new Float64Array(memory.buffer, slot, ${SLOT_BYTES / 8});
 let seen = 0;
 for (;;) {
   // bounded spin (spinUs µs), then sleep until woken
-  if (!spinWhile(i32, 0, seen, spinUs)) { Atomics.add(i32, ${SLEEPS}, 1); Atomics.wait(i32, 0, seen); }
+  if (!spinWhile(i32, 0, seen, spinUs)) {
+    Atomics.store(i32, ${ASLEEP}, 1);
+    Atomics.add(i32, ${SLEEPS}, 1);
+    Atomics.wait(i32, 0, seen);
+    Atomics.store(i32, ${ASLEEP}, 0);
+  }
   const gen = Atomics.load(i32, 0);
   if (gen < 0) break;
   if (gen === seen) continue;
@@ -128,6 +145,12 @@ export class ThreadPool {
   /** Number of worker threads (the caller is one more). */
   get size(): number { return this.workers.length; }
 
+  /** Whether any worker is sleeping (its spin ran out since the last kernel), so a hand-off would have to wake it. */
+  asleep(): boolean {
+    for (const s of this.i32) if (Atomics.load(s, ASLEEP) === 1) return true;
+    return false;
+  }
+
   /** The hand-off counters since start. */
   stats(): ThreadStats {
     let workerSleeps = 0;
@@ -156,7 +179,7 @@ export class ThreadPool {
       for (let i = 0; i < args.length; i++) f[3 + i] = args[i]!;
       Atomics.store(this.i32[w - 1]!, CLAIM, gen);
       Atomics.store(this.i32[w - 1]!, 0, gen);
-      Atomics.notify(this.i32[w - 1]!, 0);
+      if (Atomics.load(this.i32[w - 1]!, ASLEEP) === 1) Atomics.notify(this.i32[w - 1]!, 0);
     }
     local(...jobs[0]!);
     let slept = false;
