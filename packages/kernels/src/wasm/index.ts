@@ -13,7 +13,7 @@ import { binaryInto, unaryInto } from '../cpu/elementwise.js';
 import { concatInto, gatherRowsInto, oneHotInto, padInto, scatterAddRowsInto, softmaxInto, stridedInto, whereInto } from '../cpu/kernels.js';
 import { sphereTauInto } from '../cpu/projection.js';
 import { WasmHeap, RESERVED_BYTES } from './heap.js';
-import { ThreadPool, SLOT_BYTES, type ThreadStats } from './threads.js';
+import { ThreadPool, SLOT_BYTES, type WasmThreadStats } from './threads.js';
 import { runtimeImport } from '../optional.js';
 import { GEMM, GEMM_SCRATCH_BYTES } from './wat.js';
 import { argsOf, KERNELS, type ArgsOf, type BroadcastMode, type KernelDef, type Signature } from './signatures.js';
@@ -39,7 +39,7 @@ export interface WasmOptions {
   /**
    * Work below which a kernel stays on the calling thread: `gemm` in m·k·n
    * multiply-adds (default 2²¹), `elements` for the elementwise, Adam and
-   * weight-norm passes (default 2¹⁷); `gemmWake` and `elementsWake` (defaults
+   * weight-norm passes (default 2¹⁸); `gemmWake` and `elementsWake` (defaults
    * 2²³, 2²¹): the work it takes to wake sleeping workers. For measuring the
    * crossover (bench/threads.ts).
    */
@@ -57,10 +57,7 @@ export interface WasmOptions {
  * `pnpm --filter benchmark threads --crossover` (the numbers are in the package
  * README, "Threads").
  */
-const PARALLEL_MIN = { gemm: 1 << 21, elements: 1 << 17, gemmWake: 1 << 23, elementsWake: 1 << 21 };
-
-/** Counters of the wasm backend's worker hand-offs (all zero on one thread). */
-export type WasmThreadStats = ThreadStats;
+const PARALLEL_MIN = { gemm: 1 << 21, elements: 1 << 18, gemmWake: 1 << 23, elementsWake: 1 << 21 };
 
 type Kernel = (...args: number[]) => void;
 

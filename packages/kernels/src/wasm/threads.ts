@@ -95,8 +95,8 @@ for (;;) {
 }
 `;
 
-/** Counters of a pool's hand-offs (see {@link ThreadPool.stats}). */
-export interface ThreadStats {
+/** Counters of the wasm backend's worker hand-offs ({@link WasmBackend.threadStats}; all zero on one thread). */
+export interface WasmThreadStats {
   /** Kernels handed to the workers (one wake-up of each worker per kernel). */
   handoffs: number;
   /** Workers' shares the caller ran itself because the worker had not started them. */
@@ -152,7 +152,7 @@ export class ThreadPool {
   }
 
   /** The hand-off counters since start. */
-  stats(): ThreadStats {
+  stats(): WasmThreadStats {
     let workerSleeps = 0;
     for (const s of this.i32) workerSleeps += Atomics.load(s, SLEEPS);
     return { handoffs: this.handoffs, stolen: this.stolen, callerSleeps: this.callerSleeps, workerSleeps, spinUs: this.spinUs };
