@@ -40,7 +40,7 @@ export interface WasmOptions {
    * Work below which a kernel stays on the calling thread: `gemm` in m·k·n
    * multiply-adds (default 2²¹), `elements` for the elementwise, Adam and
    * weight-norm passes (default 2¹⁸); `gemmWake` and `elementsWake` (defaults
-   * 2²³, 2²¹): the work it takes to wake sleeping workers. For measuring the
+   * 2²⁴, 2²¹): the work it takes to wake sleeping workers. For measuring the
    * crossover (bench/threads.ts).
    */
   parallelMin?: { gemm?: number; elements?: number; gemmWake?: number; elementsWake?: number };
@@ -57,7 +57,7 @@ export interface WasmOptions {
  * `pnpm --filter benchmark threads --crossover` (the numbers are in the package
  * README, "Threads").
  */
-const PARALLEL_MIN = { gemm: 1 << 21, elements: 1 << 18, gemmWake: 1 << 23, elementsWake: 1 << 21 };
+const PARALLEL_MIN = { gemm: 1 << 21, elements: 1 << 18, gemmWake: 1 << 24, elementsWake: 1 << 21 };
 
 type Kernel = (...args: number[]) => void;
 
