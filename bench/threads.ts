@@ -29,7 +29,7 @@ function counted(be: WasmBackend, f: () => void): string {
   const a = be.threadStats();
   f();
   const b = be.threadStats();
-  return `${b.handoffs - a.handoffs} hand-offs, ${b.stolen - a.stolen} run by the caller, caller slept ${b.callerSleeps - a.callerSleeps}, workers ${b.workerSleeps - a.workerSleeps}`;
+  return `${b.handoffs - a.handoffs} hand-offs, ${b.jobs - a.jobs} jobs, ${b.byCaller - a.byCaller} run by the caller, caller slept ${b.callerSleeps - a.callerSleeps}, workers ${b.workerSleeps - a.workerSleeps}`;
 }
 
 /** Holds this thread busy for `ms` (the JavaScript a step runs between two kernels). */
@@ -107,7 +107,7 @@ async function stepCheck(): Promise<boolean> {
       ok &&= pass;
       const n = steps + 2;
       console.log(`  round ${r + 1}: 1 thread ${m1.toFixed(2)} ms, 2 threads ${m2.toFixed(2)} ms, 2/1 = ${ratio.toFixed(3)} ${pass ? 'ok' : 'SLOWER'}` +
-        ` (${(st.handoffs / n).toFixed(0)} hand-offs/step, ${(st.stolen / n).toFixed(1)} run by the caller, caller slept ${(st.callerSleeps / n).toFixed(1)}, workers ${(st.workerSleeps / n).toFixed(1)})`);
+        ` (${(st.handoffs / n).toFixed(0)} hand-offs/step, ${(st.jobs / n).toFixed(0)} jobs/step, ${(st.byCaller / n).toFixed(1)} run by the caller, caller slept ${(st.callerSleeps / n).toFixed(1)}, workers ${(st.workerSleeps / n).toFixed(1)})`);
     }
     if (ratios.length) console.log(`  median 2/1 = ${median(ratios).toFixed(3)}, worst ${Math.max(...ratios).toFixed(3)}`);
   }

@@ -162,12 +162,12 @@ describe('wasm threads: hand-offs', () => {
       const got = run(three);
       got.forEach((o, i) => expect(Buffer.from(o.buffer).equals(Buffer.from(want[i]!.buffer)), `output ${i}`).toBe(true));
       expect(three.threadStats().handoffs - before.handoffs).toBe(17); // 12 matmuls, relu, mul, the weight norm's 2 passes, Adam
-      // tiny kernels handed to sleeping workers: the caller takes shares nobody started, with the same result
+      // tiny kernels handed to sleeping workers: the caller runs the jobs nobody has claimed, with the same result
       const x = three.upload(rnd(64, 7), 'float32');
       const ref = one.readSync(one.unary('relu', one.upload(rnd(64, 7), 'float32')));
-      const s0 = three.threadStats().stolen;
+      const s0 = three.threadStats().byCaller;
       for (let i = 0; i < 200; i++) expect(three.readSync(three.unary('relu', x))).toEqual(ref);
-      expect(three.threadStats().stolen).toBeGreaterThan(s0);
+      expect(three.threadStats().byCaller).toBeGreaterThan(s0);
     } finally { await one.dispose(); await three.dispose(); }
   });
 

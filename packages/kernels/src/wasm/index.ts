@@ -13,7 +13,7 @@ import { binaryInto, unaryInto } from '../cpu/elementwise.js';
 import { concatInto, gatherRowsInto, oneHotInto, padInto, scatterAddRowsInto, softmaxInto, stridedInto, whereInto } from '../cpu/kernels.js';
 import { sphereTauInto } from '../cpu/projection.js';
 import { WasmHeap, RESERVED_BYTES } from './heap.js';
-import { ThreadPool, SLOT_BYTES, type WasmThreadStats } from './threads.js';
+import { ThreadPool, SLOT_BYTES, JOB_TABLE_BYTES, MAX_JOBS, type WasmThreadStats } from './threads.js';
 import { runtimeImport } from '../optional.js';
 import { GEMM, GEMM_SCRATCH_BYTES } from './wat.js';
 import { argsOf, KERNELS, type ArgsOf, type BroadcastMode, type KernelDef, type Signature } from './signatures.js';
@@ -57,6 +57,9 @@ export interface WasmOptions {
  * `pnpm --filter benchmark threads --crossover` (the numbers are in the package
  * README, "Threads").
  */
+/** Jobs per thread a handed-off kernel is split into (a late worker then leaves at most one job's wait). */
+const JOBS_PER_THREAD = 2;
+
 const PARALLEL_MIN = { gemm: 1 << 21, elements: 1 << 18, gemmWake: 1 << 24, elementsWake: 1 << 21 };
 
 type Kernel = (...args: number[]) => void;
@@ -137,10 +140,13 @@ export class WasmBackend implements Backend {
     const module = await WebAssembly.compile(bytes);
     const heap = new WasmHeap(shared);
     const instance = await WebAssembly.instantiate(module, { env: { memory: heap.memory } });
-    if (threads * SLOT_BYTES > RESERVED_BYTES) throw new Error(`wasm backend: at most ${RESERVED_BYTES / SLOT_BYTES} threads`);
+    // the control block: worker slots from byte 1024, the job table at its end
+    const table = RESERVED_BYTES - JOB_TABLE_BYTES;
+    const maxThreads = Math.min(Math.floor((table - 1024) / SLOT_BYTES) + 1, MAX_JOBS / JOBS_PER_THREAD);
+    if (threads > maxThreads) throw new Error(`wasm backend: at most ${maxThreads} threads, got ${threads}`);
     const scratch = Array.from({ length: threads }, () => heap.alloc(GEMM_SCRATCH_BYTES / 4, 'matmul scratch'));
     const pool = threads > 1
-      ? await ThreadPool.start(module, heap.memory, threads - 1, 1024, Object.keys(instance.exports), opts.spinUs)
+      ? await ThreadPool.start(module, heap.memory, threads - 1, 1024, table, scratch, Object.keys(instance.exports), opts.spinUs)
       : undefined;
     return new WasmBackend(heap, instance, pool, relaxed, scratch, opts.parallelMin);
   }
@@ -150,7 +156,7 @@ export class WasmBackend implements Backend {
 
   /** How many kernels went to the workers, and how often either side slept (all zero on one thread). */
   threadStats(): WasmThreadStats {
-    return this.pool?.stats() ?? { handoffs: 0, stolen: 0, callerSleeps: 0, workerSleeps: 0, spinUs: 0 };
+    return this.pool?.stats() ?? { handoffs: 0, jobs: 0, byCaller: 0, callerSleeps: 0, workerSleeps: 0, spinUs: 0 };
   }
 
   supportsDType(dtype: DType): boolean { return dtype === 'float32'; }
@@ -190,7 +196,7 @@ export class WasmBackend implements Backend {
    */
   private parallel<S extends Signature>(k: KernelDef<S>, n: number, align: number, work: number, args: (start: number, end: number, t: number) => ArgsOf<S>): void {
     if (!this.pool || !this.handOff('elements', work)) { this.call(k, args(0, n, 0)); return; }
-    const jobs = split(n, this.threads, align).map(([s, e], t) => argsOf(k, args(s, e, t)));
+    const jobs = split(n, this.threads * JOBS_PER_THREAD, align).map(([s, e]) => argsOf(k, args(s, e, 0)));
     this.pool.run(k.export, jobs, this.k[k.export]!);
   }
 
@@ -289,11 +295,12 @@ export class WasmBackend implements Backend {
     const args = (i0: number, i1: number, j0: number, j1: number, t: number): ArgsOf<typeof gemm.sig> =>
       ({ a: A.ptr, ars, acs, b: B.ptr, brs, bcs, c: C.ptr, ldc: n, k, i0, i1, j0, j1, scratch: this.scratch[t]! });
     if (!this.pool || !this.handOff('gemm', m * k * n)) { this.call(gemm, args(0, m, 0, n, 0)); return C; }
-    // split the longer side of C into one block per thread, on tile boundaries
+    // split the longer side of C into blocks on tile boundaries, a few per thread; each runs on its runner's scratch
+    const parts = this.threads * JOBS_PER_THREAD;
     const jobs = m >= n
-      ? split(m, this.threads, GEMM.MR).map(([s, e], t) => argsOf(gemm, args(s, e, 0, n, t)))
-      : split(n, this.threads, GEMM.NR).map(([s, e], t) => argsOf(gemm, args(0, m, s, e, t)));
-    this.pool.run(gemm.export, jobs, this.k[gemm.export]!);
+      ? split(m, parts, GEMM.MR).map(([s, e]) => argsOf(gemm, args(s, e, 0, n, 0)))
+      : split(n, parts, GEMM.NR).map(([s, e]) => argsOf(gemm, args(0, m, s, e, 0)));
+    this.pool.run(gemm.export, jobs, this.k[gemm.export]!, gemm.names.indexOf('scratch'));
     return C;
   }
 
