@@ -4,8 +4,10 @@
  * batch 400; small ResNet 784→64×3, batch 200; the builders of steps.ts) it runs
  * repeated rounds; in each, one model on one thread and one on two train from
  * the same start, alternating step by step (so both see the same load on a
- * shared machine), and it prints the round's medians and the ratio two/one; the
- * check passes when every round's ratio is ≤ 1 (+ `--slack`, default 0).
+ * shared machine), beside a second one-thread model as a control (its ratio to
+ * the first is what the machine's load alone does to a round), and it prints the
+ * round's medians and the ratio two/one; the check passes when every round's
+ * ratio is ≤ 1 (+ `--slack`, default 0).
  * Correctness first: both must give the same objective at every step, bit for
  * bit (every split is by rows or columns, so each element is computed the same way).
  *
@@ -83,33 +85,35 @@ async function stepCheck(): Promise<boolean> {
   let ok = true;
   for (const cfg of configs) {
     console.log(`\n${cfg.name}: ${rounds} rounds of ${steps} steps each (after 2 warm-up), one thread and two alternating step by step, medians`);
-    const ratios: number[] = [];
+    const ratios: number[] = [], controls: number[] = [];
     for (let r = 0; r < rounds; r++) {
-      const bes = [await WasmBackend.create({ threads: 1, spinUs }), await WasmBackend.create({ threads: 2, spinUs })];
+      // a second one-thread model is the control: its ratio to the first shows how much the machine's load alone moves a round
+      const bes = [await WasmBackend.create({ threads: 1, spinUs }), await WasmBackend.create({ threads: 2, spinUs }), await WasmBackend.create({ threads: 1, spinUs })];
       const runs = bes.map((be) => stepRunner(be, cfg));
-      const ms: number[][] = [[], []];
+      const ms: number[][] = [[], [], []];
       let same = true;
       try {
-        const order = r % 2 === 0 ? [0, 1] : [1, 0];
+        const order = [[0, 1, 2], [1, 2, 0], [2, 0, 1]][r % 3]!;
         for (let s = 0; s < steps + 2; s++) {
           const out: number[] = [];
           for (const t of order) { const o = await runs[t]!.step(); out[t] = o.objective; if (s >= 2) ms[t]!.push(o.ms); }
-          same &&= out[0] === out[1];
+          same &&= out[0] === out[1] && out[0] === out[2];
         }
       } finally { for (const run of runs) run.dispose(); }
       const st = bes[1]!.threadStats();
       for (const be of bes) await be.dispose();
       if (!same) { console.log(`  round ${r + 1}: REFUSED, one and two threads gave different objectives`); ok = false; continue; }
-      const [m1, m2] = [median(ms[0]!), median(ms[1]!)];
+      const [m1, m2, m1b] = ms.map((x) => median(x)) as [number, number, number];
       const ratio = m2 / m1;
       ratios.push(ratio);
+      controls.push(m1b / m1);
       const pass = ratio <= 1 + slack;
       ok &&= pass;
       const n = steps + 2;
-      console.log(`  round ${r + 1}: 1 thread ${m1.toFixed(2)} ms, 2 threads ${m2.toFixed(2)} ms, 2/1 = ${ratio.toFixed(3)} ${pass ? 'ok' : 'SLOWER'}` +
+      console.log(`  round ${r + 1}: 1 thread ${m1.toFixed(2)} ms, 2 threads ${m2.toFixed(2)} ms, 2/1 = ${ratio.toFixed(3)} ${pass ? 'ok' : 'SLOWER'}; control 1/1 = ${(m1b / m1).toFixed(3)}` +
         ` (${(st.handoffs / n).toFixed(0)} hand-offs/step, ${(st.jobs / n).toFixed(0)} jobs/step, ${(st.byCaller / n).toFixed(1)} run by the caller, caller slept ${(st.callerSleeps / n).toFixed(1)}, workers ${(st.workerSleeps / n).toFixed(1)})`);
     }
-    if (ratios.length) console.log(`  median 2/1 = ${median(ratios).toFixed(3)}, worst ${Math.max(...ratios).toFixed(3)}`);
+    if (ratios.length) console.log(`  median 2/1 = ${median(ratios).toFixed(3)}, worst ${Math.max(...ratios).toFixed(3)}; control 1/1: median ${median(controls).toFixed(3)}, range ${Math.min(...controls).toFixed(3)}–${Math.max(...controls).toFixed(3)}`);
   }
   return ok;
 }

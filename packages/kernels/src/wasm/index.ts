@@ -191,12 +191,12 @@ export class WasmBackend implements Backend {
   }
 
   /**
-   * Runs kernel `k` over [0, n) split into aligned ranges, if its `work`
-   * (elements) is worth a hand-off: args(start, end, thread) names each call's arguments.
+   * Runs kernel `k` over [0, n), split into aligned ranges (jobs) if its `work`
+   * (elements) is worth a hand-off: args(start, end) names each call's arguments.
    */
-  private parallel<S extends Signature>(k: KernelDef<S>, n: number, align: number, work: number, args: (start: number, end: number, t: number) => ArgsOf<S>): void {
-    if (!this.pool || !this.handOff('elements', work)) { this.call(k, args(0, n, 0)); return; }
-    const jobs = split(n, this.threads * JOBS_PER_THREAD, align).map(([s, e]) => argsOf(k, args(s, e, 0)));
+  private parallel<S extends Signature>(k: KernelDef<S>, n: number, align: number, work: number, args: (start: number, end: number) => ArgsOf<S>): void {
+    if (!this.pool || !this.handOff('elements', work)) { this.call(k, args(0, n)); return; }
+    const jobs = split(n, this.threads * JOBS_PER_THREAD, align).map(([s, e]) => argsOf(k, args(s, e)));
     this.pool.run(k.export, jobs, this.k[k.export]!);
   }
 
