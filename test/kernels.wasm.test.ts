@@ -134,7 +134,7 @@ describe('wasm threads: hand-offs', () => {
     } finally { await awake.dispose(); }
   });
 
-  it('results are the same bit for bit on 1 and 3 threads, whoever runs each share', async () => {
+  it('results are the same bit for bit on 1 and 3 threads, whoever runs each job', async () => {
     const force = { gemm: 0, elements: 0, gemmWake: 0, elementsWake: 0 };
     const one = await WasmBackend.create({ threads: 1 });
     const three = await WasmBackend.create({ threads: 3, parallelMin: force, spinUs: 0 });
