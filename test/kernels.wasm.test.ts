@@ -162,6 +162,21 @@ describe('wasm threads: hand-offs', () => {
       const got = run(three);
       got.forEach((o, i) => expect(Buffer.from(o.buffer).equals(Buffer.from(want[i]!.buffer)), `output ${i}`).toBe(true));
       expect(three.threadStats().handoffs - before.handoffs).toBe(17); // 12 matmuls, relu, mul, the weight norm's 2 passes, Adam
+      // different kernels back to back (a worker may still be finishing one while the next is posted)
+      const a = [one, three].map((be) => [be.upload(rnd(33 * 70, 8), 'float32'), be.upload(rnd(70 * 129, 9), 'float32')] as const);
+      for (let i = 0; i < 100; i++) {
+        const [c1, c3] = [one, three].map((be, j) => be.readSync(be.unary('relu', be.matmul(a[j]![0], a[j]![1], 33, 70, 129, i % 2 === 1, false))));
+        expect(Buffer.from(c3!.buffer).equals(Buffer.from(c1!.buffer)), `round ${i}`).toBe(true);
+      }
+      // awake workers run jobs at the same time as the caller, each on its own packing scratch
+      const awake = await WasmBackend.create({ threads: 3, spinUs: 200_000 });
+      try {
+        for (const [m, k, n, ta, tb] of [[300, 280, 260, false, false], [260, 300, 280, true, true], [64, 300, 600, false, true]] as const) {
+          const [c1, c3] = [one, awake].map((be) => be.readSync(be.matmul(be.upload(rnd(m * k, 30), 'float32'), be.upload(rnd(k * n, 31), 'float32'), m, k, n, ta, tb)));
+          expect(Buffer.from(c3!.buffer).equals(Buffer.from(c1!.buffer)), `${m}×${k}×${n}`).toBe(true);
+        }
+        expect(awake.threadStats().jobs - awake.threadStats().byCaller).toBeGreaterThan(0);
+      } finally { await awake.dispose(); }
       // tiny kernels handed to sleeping workers: the caller runs the jobs nobody has claimed, with the same result
       const x = three.upload(rnd(64, 7), 'float32');
       const ref = one.readSync(one.unary('relu', one.upload(rnd(64, 7), 'float32')));

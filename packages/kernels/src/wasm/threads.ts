@@ -212,7 +212,7 @@ export class ThreadPool {
     let slept = false;
     for (let done = Atomics.load(ctl, 1); done !== jobs.length; done = Atomics.load(ctl, 1)) { slept = true; Atomics.wait(ctl, 1, done, 1000); }
     if (slept) this.counts.callerSleeps++;
-    if (ctl[2] === 1) throw new Error(`wasm threads: kernel ${fn} failed on a worker`);
+    if (ctl[2] === 1) throw new Error(`wasm threads: kernel ${fn} trapped in one of its ${jobs.length} jobs`);
   }
 
   /** Stops every worker. */
