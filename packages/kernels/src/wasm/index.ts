@@ -142,7 +142,7 @@ export class WasmBackend implements Backend {
     const instance = await WebAssembly.instantiate(module, { env: { memory: heap.memory } });
     // the control block: worker slots from byte 1024, the job table at its end
     const table = RESERVED_BYTES - JOB_TABLE_BYTES;
-    const maxThreads = Math.min(Math.floor((table - 1024) / SLOT_BYTES) + 1, MAX_JOBS / JOBS_PER_THREAD);
+    const maxThreads = Math.floor((table - 1024) / SLOT_BYTES) + 1;
     if (threads > maxThreads) throw new Error(`wasm backend: at most ${maxThreads} threads, got ${threads}`);
     const scratch = Array.from({ length: threads }, () => heap.alloc(GEMM_SCRATCH_BYTES / 4, 'matmul scratch'));
     const pool = threads > 1
@@ -150,6 +150,9 @@ export class WasmBackend implements Backend {
       : undefined;
     return new WasmBackend(heap, instance, pool, relaxed, scratch, opts.parallelMin);
   }
+
+  /** Jobs a handed-off kernel is split into: a few per thread, at most the job table's rows. */
+  private get jobCount(): number { return Math.min(MAX_JOBS, this.threads * JOBS_PER_THREAD); }
 
   /** Threads kernels may use (the calling one included). */
   get threads(): number { return (this.pool?.size ?? 0) + 1; }
@@ -196,7 +199,7 @@ export class WasmBackend implements Backend {
    */
   private parallel<S extends Signature>(k: KernelDef<S>, n: number, align: number, work: number, args: (start: number, end: number) => ArgsOf<S>): void {
     if (!this.pool || !this.handOff('elements', work)) { this.call(k, args(0, n)); return; }
-    const jobs = split(n, this.threads * JOBS_PER_THREAD, align).map(([s, e]) => argsOf(k, args(s, e)));
+    const jobs = split(n, this.jobCount, align).map(([s, e]) => argsOf(k, args(s, e)));
     this.pool.run(k.export, jobs, this.k[k.export]!);
   }
 
@@ -296,7 +299,7 @@ export class WasmBackend implements Backend {
       ({ a: A.ptr, ars, acs, b: B.ptr, brs, bcs, c: C.ptr, ldc: n, k, i0, i1, j0, j1, scratch: this.scratch[t]! });
     if (!this.pool || !this.handOff('gemm', m * k * n)) { this.call(gemm, args(0, m, 0, n, 0)); return C; }
     // split the longer side of C into blocks on tile boundaries, a few per thread; each runs on its runner's scratch
-    const parts = this.threads * JOBS_PER_THREAD;
+    const parts = this.jobCount;
     const jobs = m >= n
       ? split(m, parts, GEMM.MR).map(([s, e]) => argsOf(gemm, args(s, e, 0, n, 0)))
       : split(n, parts, GEMM.NR).map(([s, e]) => argsOf(gemm, args(0, m, s, e, 0)));
