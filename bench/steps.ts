@@ -54,31 +54,58 @@ function batch(cfg: StepConfig): { x: Float64Array; y: Float64Array } {
   return { x, y };
 }
 
+/** One model, batch and optimizer of `cfg` on `be`, stepped on demand (threads.ts alternates two of them). */
+export interface StepRunner {
+  /** One training step (the backend set around it); its milliseconds and the objective before it. */
+  step(): Promise<{ ms: number; objective: number }>;
+  /** The objective after the steps so far. */
+  objective(): Promise<number>;
+  dispose(): void;
+}
+
+/** Builds the model of `cfg` on `be` from the shared seed, with its batch and Adam. */
+export function stepRunner(be: Backend, cfg: StepConfig, dtype: C.DType = 'float32'): StepRunner {
+  const prev = C.setBackend(be);
+  try {
+    const model = build(cfg, dtype);
+    const { x, y } = batch(cfg);
+    const X = C.tensor(x, [cfg.batch, cfg.inDim], { dtype });
+    const Y = C.tensor(y, cfg.task === 'multiclass' ? [cfg.batch] : [cfg.batch, 1], { dtype });
+    const opt = new C.Adam(model.parameters(), { lr: LR });
+    // L + λR: the form the peers (peers/*) compute; the step is the library's own (trainStep)
+    const step = { task: cfg.task, lambda: LAMBDA, objective: 'sum' } as const;
+    const on = async <T>(f: () => Promise<T>): Promise<T> => {
+      const before = C.setBackend(be);
+      try { return await f(); } finally { C.setBackend(before); }
+    };
+    return {
+      step: () => on(async () => {
+        const t0 = performance.now();
+        const objective = (await trainStep(model, opt, { x: X, y: Y }, step)).objective;
+        return { ms: performance.now() - t0, objective };
+      }),
+      objective: () => on(async () => {
+        const after = C.tidy(() => C.noGrad(() => objective(taskLoss(cfg.task, model.forward(X), Y), regularizer(model), LAMBDA, 'sum')));
+        try { return await after.item(); } finally { after.dispose(); }
+      }),
+      dispose() { opt.dispose(); model.dispose(); X.dispose(); Y.dispose(); },
+    };
+  } finally { C.setBackend(prev); }
+}
+
 /** Runs `steps` training steps on `be`; returns per-step milliseconds and the first two objectives. */
 async function psilonSteps(be: Backend, cfg: StepConfig, steps: number, dtype: C.DType = 'float32'): Promise<{ ms: number[]; objectives: [number, number] }> {
-  const prev = C.setBackend(be);
-  const model = build(cfg, dtype);
-  const { x, y } = batch(cfg);
-  const X = C.tensor(x, [cfg.batch, cfg.inDim], { dtype });
-  const Y = C.tensor(y, cfg.task === 'multiclass' ? [cfg.batch] : [cfg.batch, 1], { dtype });
-  const opt = new C.Adam(model.parameters(), { lr: LR });
-  // L + λR: the form the peers (peers/*) compute; the step is the library's own (trainStep)
-  const step = { task: cfg.task, lambda: LAMBDA, objective: 'sum' } as const;
+  const run = stepRunner(be, cfg, dtype);
   const ms: number[] = [];
   const objs: number[] = [];
   try {
     for (let s = 0; s < steps; s++) {
-      const t0 = performance.now();
-      objs.push((await trainStep(model, opt, { x: X, y: Y }, step)).objective);
-      ms.push(performance.now() - t0);
+      const r = await run.step();
+      objs.push(r.objective);
+      ms.push(r.ms);
     }
-    const after = C.tidy(() => C.noGrad(() => objective(taskLoss(cfg.task, model.forward(X), Y), regularizer(model), LAMBDA, 'sum')));
-    objs.push(await after.item());
-    after.dispose();
-  } finally {
-    opt.dispose(); model.dispose(); X.dispose(); Y.dispose();
-    C.setBackend(prev);
-  }
+    objs.push(await run.objective());
+  } finally { run.dispose(); }
   return { ms, objectives: [objs[0]!, objs[1]!] };
 }
 

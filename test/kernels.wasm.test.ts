@@ -99,3 +99,94 @@ describe('wasm backend', () => {
     }
   });
 });
+
+describe('wasm threads: hand-offs', () => {
+  const rnd = (n: number, seed: number) => { let s = seed; return Float32Array.from({ length: n }, () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 31) - 1); };
+  /** Hand-offs that `f` caused on `be`. */
+  const handoffs = (be: WasmBackend, f: () => void) => { const a = be.threadStats().handoffs; f(); return be.threadStats().handoffs - a; };
+  const mm = (be: WasmBackend, m: number, k: number, n: number) => {
+    const a = be.upload(rnd(m * k, 1), 'float32'), b = be.upload(rnd(k * n, 2), 'float32');
+    return () => { const c = be.matmul(a, b, m, k, n, false, false); be.free(c); };
+  };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('small kernels never touch the pool; large ones do; mid-sized ones only while the workers are awake', async () => {
+    const be = await WasmBackend.create({ threads: 3, spinUs: 0 }); // spin 0: a worker sleeps as soon as it is idle
+    try {
+      const x = be.upload(rnd(1000, 3), 'float32');
+      expect(handoffs(be, () => { mm(be, 16, 16, 16)(); be.free(be.unary('relu', x)); be.free(be.binary('add', x, [1000], x, [1000], [1000])); })).toBe(0);
+      const [p, g, m, v] = [0, 1, 2, 3].map((i) => be.upload(rnd(1000, 10 + i), 'float32'));
+      be.adamStepInPlace(p!, g!, m!, v!, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0, bc1: 0.1, bc2: 0.001 });
+      expect(be.threadStats().handoffs).toBe(0);
+      // m·k·n = 2²⁴ multiply-adds and 2²² elements: past the wake thresholds, so always split
+      expect(handoffs(be, mm(be, 256, 256, 256))).toBe(1);
+      const big = be.upload(rnd(1 << 22, 4), 'float32');
+      expect(handoffs(be, () => be.free(be.unary('relu', big)))).toBe(1);
+      // 160³ ≈ 2²² multiply-adds: split for awake workers only; these are asleep (no spin)
+      await sleep(50);
+      expect(handoffs(be, mm(be, 160, 160, 160))).toBe(0);
+    } finally { await be.dispose(); }
+    const awake = await WasmBackend.create({ threads: 3, spinUs: 500_000 }); // workers spin half a second after each kernel
+    try {
+      mm(awake, 256, 256, 256)();
+      expect(handoffs(awake, mm(awake, 160, 160, 160))).toBe(1);
+      expect(awake.threadStats().spinUs).toBe(500_000);
+    } finally { await awake.dispose(); }
+  });
+
+  it('results are the same bit for bit on 1 and 3 threads, whoever runs each job', async () => {
+    const force = { gemm: 0, elements: 0, gemmWake: 0, elementsWake: 0 };
+    const one = await WasmBackend.create({ threads: 1 });
+    const three = await WasmBackend.create({ threads: 3, parallelMin: force, spinUs: 0 });
+    try {
+      const run = (be: WasmBackend) => {
+        const out: Float32Array[] = [];
+        for (const [m, k, n] of [[67, 45, 33], [33, 70, 129], [301, 260, 9]] as const) {
+          for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+            const a = be.upload(rnd(m * k, m), 'float32'), b = be.upload(rnd(k * n, n), 'float32');
+            out.push(be.readSync(be.matmul(a, b, m, k, n, ta, tb)) as Float32Array);
+          }
+        }
+        const x = be.upload(rnd(271 * 37, 5), 'float32'), y = be.upload(rnd(37, 6), 'float32');
+        out.push(be.readSync(be.unary('relu', x)) as Float32Array);
+        out.push(be.readSync(be.binary('mul', x, [271, 37], y, [37], [271, 37])) as Float32Array);
+        const wn = be.weightNorm([x], be.upload([0.7], 'float32'), { inDim: 271, outDim: 37, kind: 'l1', shared: true });
+        out.push(be.readSync(wn.w[0]!) as Float32Array, be.readSync(wn.norms) as Float32Array);
+        const [p, g, m, v] = [0, 1, 2, 3].map((i) => be.upload(rnd(10007, 20 + i), 'float32'));
+        be.adamStepInPlace(p!, g!, m!, v!, { lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.01, bc1: 0.271, bc2: 0.003 });
+        out.push(...[p, m, v].map((b) => be.readSync(b!) as Float32Array));
+        return out;
+      };
+      const want = run(one);
+      const before = three.threadStats();
+      const got = run(three);
+      got.forEach((o, i) => expect(Buffer.from(o.buffer).equals(Buffer.from(want[i]!.buffer)), `output ${i}`).toBe(true));
+      expect(three.threadStats().handoffs - before.handoffs).toBe(17); // 12 matmuls, relu, mul, the weight norm's 2 passes, Adam
+      // different kernels back to back (a worker may still be finishing one while the next is posted)
+      const a = [one, three].map((be) => [be.upload(rnd(33 * 70, 8), 'float32'), be.upload(rnd(70 * 129, 9), 'float32')] as const);
+      for (let i = 0; i < 100; i++) {
+        const [c1, c3] = [one, three].map((be, j) => be.readSync(be.unary('relu', be.matmul(a[j]![0], a[j]![1], 33, 70, 129, i % 2 === 1, false))));
+        expect(Buffer.from(c3!.buffer).equals(Buffer.from(c1!.buffer)), `round ${i}`).toBe(true);
+      }
+      // awake workers run jobs at the same time as the caller, each on its own packing scratch
+      const awake = await WasmBackend.create({ threads: 3, spinUs: 200_000 });
+      try {
+        for (const [m, k, n, ta, tb] of [[300, 280, 260, false, false], [260, 300, 280, true, true], [64, 300, 600, false, true]] as const) {
+          const [c1, c3] = [one, awake].map((be) => be.readSync(be.matmul(be.upload(rnd(m * k, 30), 'float32'), be.upload(rnd(k * n, 31), 'float32'), m, k, n, ta, tb)));
+          expect(Buffer.from(c3!.buffer).equals(Buffer.from(c1!.buffer)), `${m}×${k}×${n}`).toBe(true);
+        }
+        expect(awake.threadStats().jobs - awake.threadStats().byCaller).toBeGreaterThan(0);
+      } finally { await awake.dispose(); }
+      // tiny kernels handed to sleeping workers: the caller runs the jobs nobody has claimed, with the same result
+      const x = three.upload(rnd(64, 7), 'float32');
+      const ref = one.readSync(one.unary('relu', one.upload(rnd(64, 7), 'float32')));
+      const s0 = three.threadStats().byCaller;
+      for (let i = 0; i < 200; i++) expect(three.readSync(three.unary('relu', x))).toEqual(ref);
+      expect(three.threadStats().byCaller).toBeGreaterThan(s0);
+    } finally { await one.dispose(); await three.dispose(); }
+  });
+
+  it('refuses a bad spin time', async () => {
+    await expect(WasmBackend.create({ threads: 2, spinUs: -1 })).rejects.toThrow(/spinUs must be between 0 and 10⁶ µs, got -1/);
+  });
+});

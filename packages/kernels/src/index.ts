@@ -11,6 +11,7 @@ export { CpuBackend } from './cpu/index.js';
 export { matmulInto, gemmNN, transposeInto, gemmSource } from './cpu/gemm.js';
 export { projectColumn, type ColumnProjection } from './cpu/projection.js';
 export { WasmBackend, type WasmOptions } from './wasm/index.js';
+export type { WasmThreadStats } from './wasm/threads.js';
 export { WebGpuBackend, type WebGpuOptions } from './webgpu/index.js';
 export { MATMUL_TILES, type MatmulTile, type MatmulTileName } from './webgpu/matmul.js';
 export { GpuJsBackend, GPUJS_MODES, GPUJS_MAX_ELEMENTS, type GpuJsMode, type GpuJsOptions } from './gpujs/index.js';

@@ -13,7 +13,7 @@ import { binaryInto, unaryInto } from '../cpu/elementwise.js';
 import { concatInto, gatherRowsInto, oneHotInto, padInto, scatterAddRowsInto, softmaxInto, stridedInto, whereInto } from '../cpu/kernels.js';
 import { sphereTauInto } from '../cpu/projection.js';
 import { WasmHeap, RESERVED_BYTES } from './heap.js';
-import { ThreadPool, SLOT_BYTES } from './threads.js';
+import { ThreadPool, SLOT_BYTES, JOB_TABLE_BYTES, MAX_JOBS, type WasmThreadStats } from './threads.js';
 import { runtimeImport } from '../optional.js';
 import { GEMM, GEMM_SCRATCH_BYTES } from './wat.js';
 import { argsOf, KERNELS, type ArgsOf, type BroadcastMode, type KernelDef, type Signature } from './signatures.js';
@@ -36,12 +36,31 @@ export interface WasmOptions {
   threads?: number | 'auto';
   /** Use relaxed SIMD (fused multiply-add) when the runtime has it (default true). */
   relaxed?: boolean;
+  /**
+   * Work below which a kernel stays on the calling thread: `gemm` in m·k·n
+   * multiply-adds (default 2²¹), `elements` for the elementwise, Adam and
+   * weight-norm passes (default 2¹⁸); `gemmWake` and `elementsWake` (defaults
+   * 2²⁴, 2²¹): the work it takes to wake sleeping workers. For measuring the
+   * crossover (bench/threads.ts).
+   */
+  parallelMin?: { gemm?: number; elements?: number; gemmWake?: number; elementsWake?: number };
+  /** How long a waiting thread polls before it sleeps in Atomics.wait, in µs (default 50). */
+  spinUs?: number;
 }
 
-/** Smallest matmul (m·k·n multiply-adds) worth waking the workers for. */
-const PARALLEL_GEMM_MIN = 128 * 128 * 128;
-/** Smallest elementwise job (elements) worth splitting over threads. */
-const PARALLEL_ELEMS_MIN = 1 << 16;
+/**
+ * Size thresholds: the work below which a kernel runs entirely on the calling
+ * thread (no hand-off), per kernel family — matmul in m·k·n multiply-adds, the
+ * elementwise, Adam and weight-norm passes in elements — and the larger work it
+ * takes to wake workers that have gone to sleep (their spin ran out: a wake
+ * costs tens of µs on a virtual machine). Measured on the 2-core VM with
+ * `pnpm --filter benchmark threads --crossover` (the numbers are in the package
+ * README, "Threads").
+ */
+/** Jobs per thread a handed-off kernel is split into (a late worker then leaves at most one job's wait). */
+const JOBS_PER_THREAD = 2;
+
+const PARALLEL_MIN = { gemm: 1 << 21, elements: 1 << 18, gemmWake: 1 << 24, elementsWake: 1 << 21 };
 
 type Kernel = (...args: number[]) => void;
 
@@ -86,6 +105,7 @@ export class WasmBackend implements Backend {
   readonly description: string;
   private readonly k: Record<string, Kernel>;
   private readonly scratch: number[];
+  private readonly minWork: typeof PARALLEL_MIN;
 
   private constructor(
     private readonly heap: WasmHeap,
@@ -93,7 +113,9 @@ export class WasmBackend implements Backend {
     private readonly pool: ThreadPool | undefined,
     relaxed: boolean,
     scratch: number[],
+    parallelMin: WasmOptions['parallelMin'] = {},
   ) {
+    this.minWork = { ...PARALLEL_MIN, ...parallelMin };
     this.k = instance.exports as unknown as Record<string, Kernel>;
     this.scratch = scratch;
     this.mode = relaxed ? 'simd+relaxed' : 'simd';
@@ -109,6 +131,7 @@ export class WasmBackend implements Backend {
     const want = opts.threads === undefined || opts.threads === 'auto' ? await defaultThreads() : opts.threads;
     if (!Number.isInteger(want) || want < 1) throw new Error(`wasm backend: threads must be a positive integer, got ${want}`);
     let threads = want;
+    if (opts.spinUs !== undefined && !(opts.spinUs >= 0 && opts.spinUs <= 1e6)) throw new Error(`wasm backend: spinUs must be between 0 and 10⁶ µs, got ${opts.spinUs}`);
     if (threads > 1 && (typeof SharedArrayBuffer === 'undefined' || typeof process === 'undefined' || !process.versions?.node)) threads = 1;
     const shared = threads > 1;
     const relaxedBytes = decode(shared ? WASM_MODULES.sharedRelaxed : WASM_MODULES.unsharedRelaxed);
@@ -117,16 +140,27 @@ export class WasmBackend implements Backend {
     const module = await WebAssembly.compile(bytes);
     const heap = new WasmHeap(shared);
     const instance = await WebAssembly.instantiate(module, { env: { memory: heap.memory } });
-    if (threads * SLOT_BYTES > RESERVED_BYTES) throw new Error(`wasm backend: at most ${RESERVED_BYTES / SLOT_BYTES} threads`);
+    // the control block: worker slots from byte 1024, the job table at its end
+    const table = RESERVED_BYTES - JOB_TABLE_BYTES;
+    const maxThreads = Math.floor((table - 1024) / SLOT_BYTES) + 1;
+    if (threads > maxThreads) throw new Error(`wasm backend: at most ${maxThreads} threads, got ${threads}`);
     const scratch = Array.from({ length: threads }, () => heap.alloc(GEMM_SCRATCH_BYTES / 4, 'matmul scratch'));
     const pool = threads > 1
-      ? await ThreadPool.start(module, heap.memory, threads - 1, 1024, Object.keys(instance.exports))
+      ? await ThreadPool.start(module, heap.memory, threads - 1, 1024, table, scratch, Object.keys(instance.exports), opts.spinUs)
       : undefined;
-    return new WasmBackend(heap, instance, pool, relaxed, scratch);
+    return new WasmBackend(heap, instance, pool, relaxed, scratch, opts.parallelMin);
   }
+
+  /** Jobs a handed-off kernel is split into: a few per thread, at most the job table's rows. */
+  private get jobCount(): number { return Math.min(MAX_JOBS, this.threads * JOBS_PER_THREAD); }
 
   /** Threads kernels may use (the calling one included). */
   get threads(): number { return (this.pool?.size ?? 0) + 1; }
+
+  /** How many kernels went to the workers, and how often either side slept (all zero on one thread). */
+  threadStats(): WasmThreadStats {
+    return this.pool?.stats() ?? { handoffs: 0, jobs: 0, byCaller: 0, callerSleeps: 0, workerSleeps: 0, spinUs: 0 };
+  }
 
   supportsDType(dtype: DType): boolean { return dtype === 'float32'; }
 
@@ -149,10 +183,23 @@ export class WasmBackend implements Backend {
     this.k[k.export]!(...argsOf(k, args));
   }
 
-  /** Runs kernel `k` over [0, n) split into aligned ranges: args(start, end, thread) names each call's arguments. */
-  private parallel<S extends Signature>(k: KernelDef<S>, n: number, align: number, min: number, args: (start: number, end: number, t: number) => ArgsOf<S>): void {
-    if (!this.pool || n < min) { this.call(k, args(0, n, 0)); return; }
-    const jobs = split(n, this.threads, align).map(([s, e], t) => argsOf(k, args(s, e, t)));
+  /**
+   * Whether `work` (m·k·n for `gemm`, elements for `elements`) is worth handing
+   * to the workers: at least the family's threshold, and, if a worker has gone
+   * to sleep, at least the larger threshold that pays for waking it.
+   */
+  private handOff(family: 'gemm' | 'elements', work: number): boolean {
+    if (!this.pool || work < this.minWork[family]) return false;
+    return work >= this.minWork[family === 'gemm' ? 'gemmWake' : 'elementsWake'] || !this.pool.asleep();
+  }
+
+  /**
+   * Runs kernel `k` over [0, n), split into aligned ranges (jobs) if its `work`
+   * (elements) is worth a hand-off: args(start, end) names each call's arguments.
+   */
+  private parallel<S extends Signature>(k: KernelDef<S>, n: number, align: number, work: number, args: (start: number, end: number) => ArgsOf<S>): void {
+    if (!this.pool || !this.handOff('elements', work)) { this.call(k, args(0, n)); return; }
+    const jobs = split(n, this.jobCount, align).map(([s, e]) => argsOf(k, args(s, e)));
     this.pool.run(k.export, jobs, this.k[k.export]!);
   }
 
@@ -191,7 +238,7 @@ export class WasmBackend implements Backend {
   unary(op: UnaryOp, a: BackendBuffer): BackendBuffer {
     const x = this.get(a), out = this.alloc(x.size);
     const k = KERNELS.unary[op];
-    if (k) this.parallel(k, x.size, 4, PARALLEL_ELEMS_MIN, (i, end) => ({ x: x.ptr, o: out.ptr, i, end }));
+    if (k) this.parallel(k, x.size, 4, x.size, (i, end) => ({ x: x.ptr, o: out.ptr, i, end }));
     else unaryInto(op, this.view(x), this.view(out));
     return out;
   }
@@ -209,7 +256,7 @@ export class WasmBackend implements Backend {
     const block = plan.rows * plan.cols;
     plan.bases.forEach(([a0, b0], o) => {
       const pa = x.ptr + 4 * a0!, pb = y.ptr + 4 * b0!, po = out.ptr + 4 * o * block;
-      this.parallel(k, plan.rows, 1, Math.ceil(PARALLEL_ELEMS_MIN / Math.max(plan.cols, 1)), (r, r1) => ({ a: pa, ar, b: pb, br, o: po, cols: plan.cols, r, r1 }));
+      this.parallel(k, plan.rows, 1, plan.rows * plan.cols, (r, r1) => ({ a: pa, ar, b: pb, br, o: po, cols: plan.cols, r, r1 }));
     });
     return out;
   }
@@ -250,12 +297,13 @@ export class WasmBackend implements Backend {
     const gemm = KERNELS.gemm;
     const args = (i0: number, i1: number, j0: number, j1: number, t: number): ArgsOf<typeof gemm.sig> =>
       ({ a: A.ptr, ars, acs, b: B.ptr, brs, bcs, c: C.ptr, ldc: n, k, i0, i1, j0, j1, scratch: this.scratch[t]! });
-    if (!this.pool || m * k * n < PARALLEL_GEMM_MIN) { this.call(gemm, args(0, m, 0, n, 0)); return C; }
-    // split the longer side of C into one block per thread, on tile boundaries
+    if (!this.pool || !this.handOff('gemm', m * k * n)) { this.call(gemm, args(0, m, 0, n, 0)); return C; }
+    // split the longer side of C into blocks on tile boundaries, a few per thread; each runs on its runner's scratch
+    const parts = this.jobCount;
     const jobs = m >= n
-      ? split(m, this.threads, GEMM.MR).map(([s, e], t) => argsOf(gemm, args(s, e, 0, n, t)))
-      : split(n, this.threads, GEMM.NR).map(([s, e], t) => argsOf(gemm, args(0, m, s, e, t)));
-    this.pool.run(gemm.export, jobs, this.k[gemm.export]!);
+      ? split(m, parts, GEMM.MR).map(([s, e]) => argsOf(gemm, args(s, e, 0, n, 0)))
+      : split(n, parts, GEMM.NR).map(([s, e]) => argsOf(gemm, args(0, m, s, e, 0)));
+    this.pool.run(gemm.export, jobs, this.k[gemm.export]!, gemm.names.indexOf('scratch'));
     return C;
   }
 
@@ -338,7 +386,7 @@ export class WasmBackend implements Backend {
   adamStepInPlace(p: BackendBuffer, g: BackendBuffer, m: BackendBuffer, v: BackendBuffer, h: AdamHyper): void {
     const [P, G, M, V] = [p, g, m, v].map((b) => this.get(b)) as [WasmBuffer, WasmBuffer, WasmBuffer, WasmBuffer];
     const scalars = adamScalars(h);
-    this.parallel(KERNELS.adam, P.size, 4, PARALLEL_ELEMS_MIN, (i, end) => ({ p: P.ptr, g: G.ptr, m: M.ptr, v: V.ptr, i, end, ...scalars }));
+    this.parallel(KERNELS.adam, P.size, 4, P.size, (i, end) => ({ p: P.ptr, g: G.ptr, m: M.ptr, v: V.ptr, i, end, ...scalars }));
   }
 
   weightNorm(v: readonly BackendBuffer[], g: BackendBuffer, spec: WeightNormSpec): WeightNormResult {
@@ -358,7 +406,7 @@ export class WasmBackend implements Backend {
     // W = V · r (r broadcast along rows)
     const w = V.map((vv) => {
       const out = this.alloc(inDim * outDim);
-      this.parallel(KERNELS.binary.mul!.vv, inDim, 1, Math.ceil(PARALLEL_ELEMS_MIN / Math.max(outDim, 1)),
+      this.parallel(KERNELS.binary.mul!.vv, inDim, 1, inDim * outDim,
         (r, r1) => ({ a: vv.ptr, ar: outDim, b: scale.ptr, br: 0, o: out.ptr, cols: outDim, r, r1 }));
       return out;
     });
@@ -408,6 +456,6 @@ export class WasmBackend implements Backend {
 
   /** A column-range kernel (weight normalization) over [0, cols), split by threads in groups of 4 columns. */
   private columns<S extends Signature>(k: KernelDef<S>, cols: number, rows: number, args: (j: number, j1: number) => ArgsOf<S>): void {
-    this.parallel(k, cols, 4, Math.ceil(PARALLEL_ELEMS_MIN / Math.max(rows, 1)), args);
+    this.parallel(k, cols, 4, cols * rows, args);
   }
 }
