@@ -119,3 +119,38 @@ describe('psilon experiment table1 (CLI)', () => {
     expect(tableOf(merged, 'report-merged.md')).toEqual(serial);
   });
 });
+
+describe('psilon experiment table1 --manifest (a suite of your files)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'psilon-table1-manifest-'));
+  const rows = (shift: number) => ['a,b,y', ...Array.from({ length: 60 }, (_, i) => `${(i * 7) % 11},${(i * 3) % 5},${((i * 7) % 11) * 0.5 + ((i * 3) % 5) + shift * (i % 2)}`)].join('\n');
+  writeFileSync(join(dir, 'mine.csv'), rows(0));
+  writeFileSync(join(dir, 'suite.json'), JSON.stringify({ datasets: [{ file: 'mine.csv', target: 'y' }] }));
+  const cmd = ['experiment', 'table1', '--quick', '--backend', 'wasm', '--manifest', join(dir, 'suite.json')];
+
+  it('runs the manifest\'s datasets; a changed dataset file is never mixed with the earlier points', async () => {
+    const runDir = join(dir, 'run');
+    const r = await runCli([...cmd, '--run-dir', runDir]);
+    expect(r.code, r.err).toBe(0);
+    const table = tableOf(runDir);
+    expect(table.length).toBe(1);
+    expect(table[0]).toMatch(/^\| mine \| regression \| 60 \| 2 \|/);
+    // the same folder after the dataset changed: refused, naming the suite's files
+    writeFileSync(join(dir, 'mine.csv'), rows(3));
+    const again = await runCli([...cmd, '--run-dir', runDir]);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/holds another run \(the content of the suite's files \(manifest and datasets\) differs here and in the folder\)/);
+    // and a merged report of the old folder refuses too: its data is not what the points were computed on
+    const rep = await runCli(['report', runDir, '--out', join(dir, 'merged')]);
+    expect(rep.code).toBe(1);
+    expect(rep.err).toMatch(/the run's data changed since it ran/);
+  });
+
+  it('--manifest belongs to table1; a damaged manifest is named before any work', async () => {
+    const t = await runCli(['experiment', 'tabular', '--quick', '--manifest', join(dir, 'suite.json')]);
+    expect([t.code, t.err]).toEqual([2, 'psilon: --manifest applies to the table1 experiment only']);
+    writeFileSync(join(dir, 'bad.json'), '{"datasets": [{"file": "mine.csv"}]}');
+    const b = await runCli(['experiment', 'table1', '--quick', '--manifest', join(dir, 'bad.json'), '--out', join(dir, 'o')]);
+    expect(b.code).toBe(1);
+    expect(b.err).toMatch(/bad\.json: datasets\[0\] needs "file" and "target" strings/);
+  });
+});

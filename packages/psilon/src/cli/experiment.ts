@@ -59,6 +59,7 @@ Experiments:
     size: { arg: '<s>', help: "quick, default or full (the paper's sizes; hours on a CPU)", helpDefault: 'default' },
     file: { arg: '<f>', help: 'tabular only: a CSV or ARFF file of yours instead of Boston housing (with --target)' },
     target: { arg: '<column>', help: 'tabular only: the target column of --file' },
+    manifest: { arg: '<suite.json>', help: 'table1 only: a suite of your files instead of the bundled datasets: {"datasets": [{"file": "a.csv", "target": "y"}, …]} (paths relative to the manifest; optional name, task, categorical, na)' },
     ...DATA_FLAGS,
     out: { arg: '<dir>', default: 'results', help: 'where run folders go; the folder is <name>-<size>-<hash of the options>' },
     'run-dir': { arg: '<dir>', help: 'use this run folder instead' },
@@ -81,6 +82,7 @@ async function cmdExperiment(o: Values, positionals: string[], io: Io, argv: str
   if ((o.file || o.target || o.task || o.categorical || o.na !== undefined || o.delimiter !== undefined) && name !== 'tabular') {
     throw new UsageError('--file, --target, --task, --categorical, --na and --delimiter apply to the tabular experiment only');
   }
+  if (o.manifest !== undefined && name !== 'table1') throw new UsageError('--manifest applies to the table1 experiment only');
   const seed = num('seed', o.seed, { int: true, min: 0 });
   threadsOf(o);
   let shard: { index: number; count: number } | undefined;
@@ -89,14 +91,15 @@ async function cmdExperiment(o: Values, positionals: string[], io: Io, argv: str
   const options = {
     size, seed, ...(o.file ? { file: String(o.file) } : {}), ...(o.target ? { target: String(o.target) } : {}),
     ...(t.task ? { task: t.task } : {}), ...(t.categorical ? { categorical: t.categorical } : {}), ...(t.na ? { na: t.na } : {}),
-    ...(t.delimiter !== undefined ? { delimiter: t.delimiter } : {}),
+    ...(t.delimiter !== undefined ? { delimiter: t.delimiter } : {}), ...(o.manifest !== undefined ? { manifest: String(o.manifest) } : {}),
   };
-  const all = gridOf(name).points(options);
+  const all = gridOf(name).points(options); // a damaged manifest is named here, before any work
   const mine = shard ? all.filter((_, k) => k % shard!.count === shard!.index).length : all.length;
   const { workers, why } = workersFor(o.workers, mine);
   if (why) log(`--workers ${String(o.workers)} capped at ${workers}: ${why}`);
   const dir = o['run-dir'] ? String(o['run-dir']) : runFolder(String(o.out), name, options);
-  checkDirOutput({ flag: o['run-dir'] ? '--run-dir' : '--out', path: dir }, o.file ? [{ flag: '--file', path: String(o.file) }] : [], RUN_FOLDER_FILES);
+  const inputs = [...(o.file ? [{ flag: '--file', path: String(o.file) }] : []), ...(gridOf(name).inputs?.(options) ?? []).map((path) => ({ flag: '--manifest', path }))];
+  checkDirOutput({ flag: o['run-dir'] ? '--run-dir' : '--out', path: dir }, inputs, RUN_FOLDER_FILES);
   if (o.file) {
     // read the file now: a bad cell is reported before any work starts
     const raw = loadTableFile(String(o.file), { ...t, target: o.target as string | undefined });
@@ -144,9 +147,12 @@ export const reportCommand: CommandDecl = {
 /** The data files (`--file`) the runs in `dirs` read, which a report must not write over; a damaged run.json is left to the merge to name. */
 function runDataFiles(dirs: readonly string[]): { flag: string; path: string }[] {
   return dirs.flatMap((d) => {
-    let file: unknown;
-    try { file = readRunRecord(d).options.file; } catch { return []; }
-    return typeof file === 'string' ? [{ flag: '--file', path: file }] : [];
+    let rec;
+    try { rec = readRunRecord(d); } catch { return []; }
+    const file = rec.options.file;
+    let suite: string[] = [];
+    try { suite = isExperimentName(rec.experiment) ? gridOf(rec.experiment).inputs?.(rec.options) ?? [] : []; } catch { /* mergeRunFolders names it */ }
+    return [...(typeof file === 'string' ? [{ flag: '--file', path: file }] : []), ...suite.map((path) => ({ flag: '--manifest', path }))];
   });
 }
 

@@ -35,6 +35,11 @@ export interface GridExperiment<O, P extends PointSpec, R> {
    * id and run key are checked.
    */
   validate?(p: P, result: unknown): string | undefined;
+  /**
+   * The files a run with options `o` reads besides a `file` option (a suite manifest and the files it
+   * names): the run key fingerprints their content, and the CLI never writes over them.
+   */
+  inputs?(o: O): string[];
 }
 
 /** Runs points somewhere else (worker threads); see {@link GridRunOptions.startWorkers}. */

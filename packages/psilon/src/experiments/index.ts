@@ -28,8 +28,8 @@ export async function runExperiment(name: ExperimentName, o: ExperimentOptions &
   const done = await runGrid(grid, o, {
     ...run, key: opened?.hash, startWorkers: (n) => WorkerPool.start(n, name, dataOptions(o), run.workerBackend ?? 'wasm'),
   });
-  if (opened?.key.data && keyHash(runKey(name, o)) !== opened.hash) {
-    throw new Error(`${String(o.file)}: the data file changed while the experiment ran, so its points may mix two versions; run it again into a new folder`);
+  if ((opened?.key.data || opened?.key.inputs) && keyHash(runKey(name, o)) !== opened.hash) {
+    throw new Error(`${String(o.file ?? o.manifest)}: the data changed while the experiment ran, so its points may mix two versions; run it again into a new folder`);
   }
   return done.complete ? { ...done, result: grid.reduce(o, done.results) } : done;
 }
@@ -61,7 +61,9 @@ export function mergeRunFolders(dirs: readonly string[], log?: (line: string) =>
   });
   if (!isExperimentName(first.experiment)) throw new Error(`${join(dirs[0]!, 'run.json')}: unknown experiment '${first.experiment}'`);
   const now = runKey(first.experiment, first.options);
-  if (now.data && 'unreadable' in now.data) throw new Error(`${dirs[0]}: the run's data file ${now.data.unreadable} cannot be read now (moved or removed?); the report needs it`);
+  for (const f of [now.data, ...(now.inputs ?? [])]) {
+    if (f && 'unreadable' in f) throw new Error(`${dirs[0]}: the run's data file ${f.unreadable} cannot be read now (moved or removed?); the report needs it`);
+  }
   if (keyHash(now) !== hash) {
     throw new Error(`${dirs[0]}: the run's data changed since it ran (${keyDifferences(now, first.key, ['now', 'when it ran']).join('; ')})`);
   }

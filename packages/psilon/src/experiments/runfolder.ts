@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { readInputBytes, readInputText } from '../data/read.js';
+import { gridOf, isExperimentName } from './registry.js';
 import { removeStaleTemporaries, writeJsonAtomic } from './files.js';
 
 /** An experiment's options as plain data (what travels to workers and identifies a run). */
@@ -25,6 +26,8 @@ export interface RunKey {
   options: Record<string, unknown>;
   /** The data file's content (`file` option): its SHA-256 and size, or the path when it cannot be read. */
   data?: { sha256: string; bytes: number } | { unreadable: string };
+  /** The content of the other files the run reads (`GridExperiment.inputs`: a suite manifest and its files), in order. */
+  inputs?: NonNullable<RunKey['data']>[];
 }
 
 /** JSON with object keys sorted, so equal keys have equal text. */
@@ -43,9 +46,15 @@ function fingerprint(file: string): NonNullable<RunKey['data']> {
 
 /** The key of a run of experiment `name` with options `o` (reads the data file to fingerprint it). */
 export function runKey(name: string, o: Record<string, unknown>): RunKey {
+  // the data's paths are not part of the key (a moved file is the same data); their content is
   const { file, ...rest } = dataOptions(o);
+  delete rest.manifest;
   const options = JSON.parse(canonical({ size: 'default', seed: 0, ...rest })) as Record<string, unknown>;
-  return { experiment: name, options, ...(typeof file === 'string' ? { data: fingerprint(file) } : {}) };
+  const inputs = isExperimentName(name) ? gridOf(name).inputs?.(o) ?? [] : [];
+  return {
+    experiment: name, options, ...(typeof file === 'string' ? { data: fingerprint(file) } : {}),
+    ...(inputs.length ? { inputs: inputs.map(fingerprint) } : {}),
+  };
 }
 
 /** A short hash of a run key (16 hex digits of its canonical JSON's SHA-256). */
@@ -67,6 +76,7 @@ export function keyDifferences(here: RunKey, there: RunKey, [a, b] = ['here', 'i
     const d = (x: RunKey['data']) => (!x ? 'no data file' : 'sha256' in x ? `sha256 ${x.sha256.slice(0, 12)}…, ${x.bytes} bytes` : `unreadable ${x.unreadable}`);
     out.push(`the data file's content: ${d(here.data)} ${a}, ${d(there.data)} ${b}`);
   }
+  if (canonical(here.inputs ?? null) !== canonical(there.inputs ?? null)) out.push(`the content of the suite's files (manifest and datasets) differs ${a} and ${b}`);
   return out;
 }
 
@@ -117,7 +127,7 @@ export function openRunFolder(dir: string, name: string, o: Record<string, unkno
   } else {
     mkdirSync(dir, { recursive: true });
     // the data file's absolute path, so that `psilon report` finds it from any folder
-    const options = { ...dataOptions(o), ...(typeof o.file === 'string' ? { file: resolve(o.file) } : {}) };
+    const options = { ...dataOptions(o), ...(typeof o.file === 'string' ? { file: resolve(o.file) } : {}), ...(typeof o.manifest === 'string' ? { manifest: resolve(o.manifest) } : {}) };
     writeJsonAtomic(join(dir, 'run.json'), { format: RUN_FORMAT, experiment: name, options, key } satisfies RunRecord);
   }
   return { key, hash };

@@ -16,7 +16,7 @@ import {
 import type { GridExperiment, PointSpec } from './grid.js';
 
 /** Datasets by name; `key` identifies the data (for the cache of prepared splits). */
-type Suite = Record<string, { title: string; load: () => Dataset; key?: () => string }>;
+type Suite = Record<string, { title: string; load: () => Dataset; key?: () => string; file?: string }>;
 
 /** The default suite: the bundled real tabular datasets, by short name. */
 const SUITE: Suite = {
@@ -63,7 +63,7 @@ function suiteOf(o: Table1Options): Suite {
     const how = { target: e.target, task: e.task, categorical: e.categorical, na: e.na };
     // the cache key names the file's state too, so an edited file is read again
     const key = () => { const st = existsSync(file) ? statSync(file) : undefined; return JSON.stringify([file, how, st?.size, st?.mtimeMs]); };
-    suite[name] = { title: name, load: () => loadTableFile(file, how), key };
+    suite[name] = { title: name, load: () => loadTableFile(file, how), key, file };
   });
   return suite;
 }
@@ -159,6 +159,8 @@ function best<R extends { valLoss: number }>(points: readonly Table1Point[], res
  */
 export const table1: GridExperiment<Table1Options, Table1Point, Table1Result> = {
   points: pointsOf,
+  // a manifest suite reads the manifest and every file it names: the run key fingerprints them all
+  inputs: (o) => (o.manifest === undefined ? [] : [o.manifest, ...Object.values(suiteOf(o)).map((e) => e.file!)]),
   async runPoint(o, p) {
     if (p.model === 'linear' || p.model === 'forest') return fitPoint(o, p);
     const { s, seed } = settingsOf(o, TABLE1_SIZES);
