@@ -6,12 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { CpuBackend, WasmBackend, type Backend, type BackendBuffer } from '@psilon/kernels';
 import { relErr } from './helpers/random.js';
-import { watSource } from '../packages/kernels/src/wasm/wat.js';
+import { GEMM, GEMM_RELAXED, GEMM_SCRATCH_BYTES, gemmScratchBytes, watSource } from '../packages/kernels/src/wasm/wat.js';
 import { WASM_MODULES } from '../packages/kernels/src/wasm/binary.js';
 import { sizeClass } from '../packages/kernels/src/wasm/heap.js';
-import { KERNELS, type KernelHead } from '../packages/kernels/src/wasm/signatures.js';
+import { KERNELS, argsOf, type KernelHead } from '../packages/kernels/src/wasm/signatures.js';
 // @ts-expect-error: a plain .mjs build script without type declarations
-import { binarySource } from '../packages/kernels/scripts/assemble-wasm.mjs';
+import { assemble, binarySource } from '../packages/kernels/scripts/assemble-wasm.mjs';
 import { readFileSync } from 'node:fs';
 
 describe('wasm backend', () => {
@@ -36,6 +36,32 @@ describe('wasm backend', () => {
     const exported = WebAssembly.Module.exports(mod).filter((e) => e.kind === 'function').map((e) => e.name);
     expect(exported.sort()).toEqual([...declared.keys()].sort());
     for (const [name, k] of declared) expect((inst.exports[name] as (...a: number[]) => void).length, name).toBe(Object.keys(k.sig).length);
+  });
+
+  it('the relaxed build\'s matmul tile, emitted without relaxed SIMD so every runtime runs it, matches float64 in all four transpose cases', async () => {
+    // Node 20 cannot run the relaxed build, so its tile (GEMM_RELAXED, not GEMM's 4 × 8) is checked in the plain build here
+    expect(GEMM_RELAXED).not.toEqual(GEMM);
+    expect(GEMM_SCRATCH_BYTES).toBe(Math.max(gemmScratchBytes(GEMM), gemmScratchBytes(GEMM_RELAXED)));
+    const bytes = await (assemble as (t: string) => Promise<Uint8Array<ArrayBuffer>>)(watSource({ shared: false, relaxed: false, tile: GEMM_RELAXED }));
+    const memory = new WebAssembly.Memory({ initial: 256, maximum: 65536 });
+    const instance = await WebAssembly.instantiate(await WebAssembly.compile(bytes), { env: { memory } });
+    const gemm = instance.exports[KERNELS.gemm.export] as (...a: number[]) => void;
+    const MAX = 1 << 20, [pA, pB, pC, pS] = [0, 1, 2, 3].map((i) => i * 4 * (MAX + 16));
+    let seed = 7;
+    const rand = (n: number) => Float32Array.from({ length: n }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 31) - 1);
+    // edge tiles in rows and columns, k past one KC panel, m past one MC block, n past one NC block
+    for (const [m, k, n] of [[1, 1, 1], [7, 33, 5], [13, 300, 9], [131, 600, 261], [11, 260, 530]] as const) for (const ta of [false, true]) for (const tb of [false, true]) {
+      const A = rand(m * k), B = rand(k * n), heap = new Float32Array(memory.buffer);
+      heap.set(A, pA / 4); heap.set(B, pB / 4);
+      const [ars, acs] = ta ? [1, m] : [k, 1];
+      const [brs, bcs] = tb ? [1, k] : [n, 1];
+      gemm(...argsOf(KERNELS.gemm, { a: pA, ars, acs, b: pB, brs, bcs, c: pC, ldc: n, k, i0: 0, i1: m, j0: 0, j1: n, scratch: pS }));
+      const ref = new Float64Array(m * n);
+      for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) ref[i * n + j]! += A[ars * i + acs * p]! * B[brs * p + bcs * j]!;
+      expect(relErr(heap.subarray(pC / 4, pC / 4 + m * n), ref), `${m}×${k}·${k}×${n} ta=${ta} tb=${tb}`).toBeLessThan(1e-5);
+    }
+    // packA writes whole MR-row panels: a row block MC that MR does not divide would overrun packed A
+    expect(() => watSource({ shared: false, relaxed: true, tile: { ...GEMM_RELAXED, MC: GEMM_RELAXED.MR * 25 + 1 } })).toThrow(/bad matmul tile/);
   });
 
   it('size classes: multiples of 64 bytes with 16 bytes of slack, at most 25% over the request', () => {

@@ -15,7 +15,7 @@ import { sphereTauInto } from '../cpu/projection.js';
 import { WasmHeap, RESERVED_BYTES } from './heap.js';
 import { ThreadPool, SLOT_BYTES, JOB_TABLE_BYTES, MAX_JOBS, type WasmThreadStats } from './threads.js';
 import { runtimeImport } from '../optional.js';
-import { GEMM, GEMM_SCRATCH_BYTES } from './wat.js';
+import { GEMM_SCRATCH_BYTES, gemmTile } from './wat.js';
 import { argsOf, KERNELS, type ArgsOf, type BroadcastMode, type KernelDef, type Signature } from './signatures.js';
 import { adamScalars } from '../adam.js';
 import { WASM_MODULES } from './binary.js';
@@ -300,9 +300,10 @@ export class WasmBackend implements Backend {
     if (!this.pool || !this.handOff('gemm', m * k * n)) { this.call(gemm, args(0, m, 0, n, 0)); return C; }
     // split the longer side of C into blocks on tile boundaries, a few per thread; each runs on its runner's scratch
     const parts = this.jobCount;
+    const tile = gemmTile(this.mode === 'simd+relaxed'); // the register tile of the build that runs
     const jobs = m >= n
-      ? split(m, parts, GEMM.MR).map(([s, e]) => argsOf(gemm, args(s, e, 0, n, 0)))
-      : split(n, parts, GEMM.NR).map(([s, e]) => argsOf(gemm, args(0, m, s, e, 0)));
+      ? split(m, parts, tile.MR).map(([s, e]) => argsOf(gemm, args(s, e, 0, n, 0)))
+      : split(n, parts, tile.NR).map(([s, e]) => argsOf(gemm, args(0, m, s, e, 0)));
     this.pool.run(gemm.export, jobs, this.k[gemm.export]!, gemm.names.indexOf('scratch'));
     return C;
   }

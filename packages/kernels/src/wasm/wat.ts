@@ -2,9 +2,10 @@
  * The `wasm` backend's kernels as WebAssembly text, generated from TypeScript.
  *
  * Why generated text: the elementwise kernels come from the one op table
- * (ops.ts: each op's `wasm` expression), and the matmul microkernel is a
- * 4 × 8 register tile whose 32 multiply-adds are easier to read as a loop in
- * the generator than unrolled by hand. `scripts/assemble-wasm.mjs` turns this
+ * (ops.ts: each op's `wasm` expression), and the matmul microkernel is an
+ * MR × NR register tile (4 × 8 plain, 5 × 8 with relaxed SIMD's fused multiply-add)
+ * whose 32–40 multiply-adds per k-step are easier to read as a loop in the
+ * generator than unrolled by hand. `scripts/assemble-wasm.mjs` turns this
  * text into bytes with wabt (a dev dependency) at development time; the bytes are
  * committed in `binary.ts`, so installing the package compiles nothing, and a
  * test checks that the committed bytes match this source.
@@ -25,24 +26,47 @@ export interface WatOptions {
   shared: boolean;
   /** Use `f32x4.relaxed_madd` (fused multiply-add where the CPU has it) in matmul. */
   relaxed: boolean;
+  /** The matmul blocking to emit (default: {@link gemmTile} of `relaxed`); bench/matmul-tile.ts tries others. */
+  tile?: GemmTile;
 }
 
 /** Matmul blocking (GotoBLAS/XNNPACK-style), in elements. */
-export const GEMM = {
-  /** Rows × columns of the register tile (4 rows × two f32x4 = 8 accumulators). */
-  MR: 4, NR: 8,
+export interface GemmTile {
+  /** Rows × columns of the register tile (NR a multiple of 4: MR · NR/4 f32x4 accumulators). */
+  readonly MR: number;
+  readonly NR: number;
   /** k-steps per microkernel loop iteration. */
-  UNROLL: 1,
-  /** k-depth of a packed panel: one 4 × KC A panel and one KC × 8 B panel stay in L1. */
-  KC: 256,
-  /** Rows of A packed at a time (MC × KC floats = 128 KiB, in L2). */
-  MC: 128,
-  /** Columns of B packed at a time (KC × NC floats = 512 KiB, in L2/L3). */
-  NC: 512,
-} as const;
+  readonly UNROLL: number;
+  /** k-depth of a packed panel: one MR × KC A panel and one KC × NR B panel stay in L1. */
+  readonly KC: number;
+  /** Rows of A packed at a time (a multiple of MR; MC × KC floats in L2). */
+  readonly MC: number;
+  /** Columns of B packed at a time (a multiple of NR; KC × NC floats in L2/L3). */
+  readonly NC: number;
+}
 
-/** Bytes of scratch one thread's matmul needs: packed A, packed B, one spilled tile. */
-export const GEMM_SCRATCH_BYTES = 4 * (GEMM.MC * GEMM.KC + GEMM.KC * GEMM.NC + GEMM.MR * GEMM.NR);
+/** The plain-SIMD build's blocking: a 4 × 8 tile (8 accumulators), tuned on Node 20. */
+export const GEMM: GemmTile = { MR: 4, NR: 8, UNROLL: 1, KC: 256, MC: 128, NC: 512 };
+
+/**
+ * The relaxed-SIMD (fused multiply-add) build's blocking: a 5 × 8 tile (10 accumulators,
+ * 13 live v128 values per k-step), the fastest tile that beat 4 × 8 in every transpose
+ * case at the MLP shapes on Node 24 (tile search in the README; bench/matmul-tile.ts).
+ */
+export const GEMM_RELAXED: GemmTile = { ...GEMM, MR: 5, MC: 125 };
+
+/** The blocking of the build with or without relaxed SIMD. */
+export function gemmTile(relaxed: boolean): GemmTile {
+  return relaxed ? GEMM_RELAXED : GEMM;
+}
+
+/** Bytes of matmul scratch a tile needs per thread: packed A, packed B, one spilled tile. */
+export function gemmScratchBytes(t: GemmTile): number {
+  return 4 * (t.MC * t.KC + t.KC * t.NC + t.MR * t.NR);
+}
+
+/** Bytes of scratch one thread's matmul needs, in either build. */
+export const GEMM_SCRATCH_BYTES = Math.max(gemmScratchBytes(GEMM), gemmScratchBytes(GEMM_RELAXED));
 
 const get = (n: string) => `(local.get $${n})`;
 const set = (n: string, v: string) => `(local.set $${n} ${v})`;
@@ -144,10 +168,12 @@ ${header(KERNELS.reduce[op].mid)} ${locals('i32', 'p', 'q', 'r', 'j', 'row')}
  * Matmul: C[i0:i1, j0:j1] = op(A)·op(B), op(A)[i,p] = A[i·ars + p·acs],
  * op(B)[p,j] = B[p·brs + j·bcs] (so the four transpose cases are four stride
  * pairs, absorbed by the packing). Loop nest jc → pc → ic → jr → ir over packed
- * panels, a 4 × 8 register-tile microkernel innermost.
+ * panels, an MR × NR register-tile microkernel innermost (`tile`, see {@link GemmTile}).
  */
-function gemmKernels(relaxed: boolean): string {
-  const { MR, NR, KC, MC, NC, UNROLL } = GEMM;
+function gemmKernels(relaxed: boolean, tile: GemmTile): string {
+  const { MR, NR, KC, MC, NC, UNROLL } = tile;
+  // packA writes whole MR-row panels and packB whole NR-column panels: MC, NC must be multiples
+  if (NR % 4 !== 0 || MC % MR !== 0 || NC % NR !== 0) throw new Error(`wat: bad matmul tile ${JSON.stringify(tile)}`);
   const madd = (acc: string, a: string, b: string) =>
     relaxed ? `(f32x4.relaxed_madd ${a} ${b} ${acc})` : `(f32x4.add ${acc} (f32x4.mul ${a} ${b}))`;
   const acc = (r: number, h: number) => `c${r}${h}`;
@@ -155,11 +181,12 @@ function gemmKernels(relaxed: boolean): string {
   const hs = [...Array(H).keys()];
   const accs = [...Array(MR).keys()].flatMap((r) => hs.map((h) => acc(r, h)));
   const rowsU = [...Array(MR).keys()];
-  // one k-step of the tile: two B vectors, four splatted A values, eight multiply-adds
+  // one k-step of the tile: NR/4 B vectors, MR splatted A values, MR·NR/4 multiply-adds
   const step = (u: number) => `${hs.map((h) => set(`b${h}`, `(v128.load offset=${4 * NR * u + 16 * h} ${get('bp')})`)).join(' ')}
     ${rowsU.map((r) => `${set('a', `(v128.load32_splat offset=${4 * (MR * u + r)} ${get('ap')})`)}
     ${hs.map((h) => set(acc(r, h), madd(get(acc(r, h)), get('a'), get(`b${h}`)))).join(' ')}`).join('\n    ')}`;
-  // micro: the 4 × 8 tile over kc packed steps (unrolled UNROLL times), then written to C (added when accum ≠ 0)
+  // micro: the MR × NR tile over kc packed steps (unrolled UNROLL times), then written to C (added when accum ≠ 0):
+  // as vectors when the tile is whole, else lane by lane via tmp
   const micro = `(func $micro ${params('ap', 'bp', 'kc', 'c', 'ldc', 'rows', 'cols', 'accum', 'tmp')}
   ${locals('v128', ...accs, ...hs.map((h) => `b${h}`), 'a')} ${locals('i32', 'p', 'r', 'j', 'dst', 'src')}
   ${whileLoop('k4', `(i32.le_s ${add(get('p'), i32(UNROLL))} ${get('kc')})`, `
@@ -338,7 +365,7 @@ ${unary.join('\n')}
 ${binary.join('\n')}
 ${reduceKernels('sum')}
 ${reduceKernels('max')}
-${gemmKernels(opts.relaxed)}
+${gemmKernels(opts.relaxed, opts.tile ?? gemmTile(opts.relaxed))}
 ${weightNormKernels()}
 ${adamKernel()}
 )`;
