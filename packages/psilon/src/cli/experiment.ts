@@ -61,7 +61,7 @@ Experiments:
     target: { arg: '<column>', help: 'tabular only: the target column of --file' },
     manifest: { arg: '<suite.json>', help: 'table1 only: a suite of your files instead of the bundled datasets: {"datasets": [{"file": "a.csv", "target": "y"}, …]} (paths relative to the manifest; optional name, task, categorical, na)' },
     ...DATA_FLAGS,
-    out: { arg: '<dir>', default: 'results', help: 'where run folders go; the folder is <name>-<size>-<hash of the options>' },
+    out: { arg: '<dir>', default: 'results', help: "where run folders go; the folder is <name>-<size>-<hash of the run key: the options and the data files' content>" },
     'run-dir': { arg: '<dir>', help: 'use this run folder instead' },
     workers: { arg: '<n>', default: '1', help: "grid points in parallel, one worker thread each ('auto': every core; capped at the run's points and at one per core, at least 4)" },
     shard: { arg: '<i/n>', help: "run only shard i of n (1-based), e.g. a Slurm array task's $SLURM_ARRAY_TASK_ID/n" },
