@@ -6,6 +6,7 @@ import { Tensor, type NestedArray } from './tensor.js';
 
 /** Options shared by creation functions. */
 export interface CreateOptions {
+  /** Element type, `float32` or `float64` (default `float32`). */
   dtype?: DType;
   /** Track gradients for this tensor (a parameter). */
   requiresGrad?: boolean;
@@ -87,7 +88,10 @@ export const zeros = (shape: readonly number[], options: CreateOptions = {}): Te
 export const ones = (shape: readonly number[], options: CreateOptions = {}): Tensor => fill(shape, 1, options, 'ones');
 
 /** Options of random creation functions. */
-export interface RandomOptions extends CreateOptions { rng: RNG }
+export interface RandomOptions extends CreateOptions {
+  /** The seeded generator to draw from (required: randomness is always explicit; the draws advance it). */
+  rng: RNG;
+}
 
 function requireRng(o: RandomOptions | undefined, where: string): RNG {
   if (!o || !(o.rng instanceof RNG)) throw new Error(`${where}: pass { rng } (an RNG); randomness is always explicit and seeded`);
@@ -95,7 +99,12 @@ function requireRng(o: RandomOptions | undefined, where: string): RNG {
 }
 
 /** Uniform in [low, high). */
-export function rand(shape: readonly number[], options: RandomOptions & { low?: number; high?: number }): Tensor {
+export function rand(shape: readonly number[], options: RandomOptions & {
+  /** Lower end of the interval, inclusive (default 0). */
+  low?: number;
+  /** Upper end of the interval, exclusive (default 1). */
+  high?: number;
+}): Tensor {
   checkOptions('rand', options, [...CREATE_KEYS, 'rng', 'low', 'high']);
   checkShape('rand', shape);
   const rng = requireRng(options, 'rand');
@@ -107,7 +116,12 @@ export function rand(shape: readonly number[], options: RandomOptions & { low?: 
 }
 
 /** Normal with the given mean and std. */
-export function randn(shape: readonly number[], options: RandomOptions & { mean?: number; std?: number }): Tensor {
+export function randn(shape: readonly number[], options: RandomOptions & {
+  /** Mean of the normal distribution (default 0). */
+  mean?: number;
+  /** Standard deviation of the normal distribution (default 1). */
+  std?: number;
+}): Tensor {
   checkOptions('randn', options, [...CREATE_KEYS, 'rng', 'mean', 'std']);
   checkShape('randn', shape);
   const rng = requireRng(options, 'randn');

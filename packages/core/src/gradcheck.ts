@@ -25,7 +25,16 @@ export interface CheckGradResult {
   /** Per input: the worst relative error. */
   perInput: number[];
   /** Where the worst error occurred: input index and flat element index. */
-  worst: { input: number; index: number; analytic: number; numeric: number };
+  worst: {
+    /** Index of the input tensor in `inputs` (−1 when no element was checked). */
+    input: number;
+    /** Flat row-major element index within that input. */
+    index: number;
+    /** The gradient element from backward(). */
+    analytic: number;
+    /** The central-difference estimate of the same element. */
+    numeric: number;
+  };
 }
 
 /**

@@ -6,7 +6,12 @@ import { isMissingPackage } from './optional.js';
 import { WasmBackend } from './wasm/index.js';
 import { WebGpuBackend } from './webgpu/index.js';
 
-/** Names accepted by {@link initBackend} and the `PSILON_BACKEND` environment variable. */
+/**
+ * Names accepted by {@link initBackend} and the `PSILON_BACKEND` environment variable: `cpu` (plain JS),
+ * `wasm` (SIMD, threads from `PSILON_THREADS`, else every core), `webgpu` (WGSL through Dawn or the
+ * browser), `gpujs` (the best gpu.js mode) or `gpujs:<mode>`, and `auto` (the default: `webgpu` on a
+ * hardware GPU, else `wasm`).
+ */
 export type BackendName = 'auto' | 'cpu' | 'wasm' | 'webgpu' | 'gpujs' | `gpujs:${GpuJsMode}`;
 
 let active: Backend | undefined;

@@ -43,7 +43,16 @@ export interface WasmOptions {
    * 2²⁴, 2²¹): the work it takes to wake sleeping workers. For measuring the
    * crossover (bench/threads.ts).
    */
-  parallelMin?: { gemm?: number; elements?: number; gemmWake?: number; elementsWake?: number };
+  parallelMin?: {
+    /** Matmul work, in m·k·n multiply-adds, below which a matmul stays on the calling thread (default 2²¹). */
+    gemm?: number;
+    /** Elements below which an elementwise, Adam or weight-norm pass stays on the calling thread (default 2¹⁸). */
+    elements?: number;
+    /** Matmul work, in m·k·n multiply-adds, below which sleeping workers are not woken (default 2²⁴). */
+    gemmWake?: number;
+    /** Elements below which sleeping workers are not woken for an elementwise pass (default 2²¹). */
+    elementsWake?: number;
+  };
   /** How long a waiting thread polls before it sleeps in Atomics.wait, in µs (default 50). */
   spinUs?: number;
 }

@@ -37,7 +37,7 @@ class WebGpuBuffer implements BackendBuffer {
 export interface WebGpuOptions {
   /** Matmul tile shape: `auto` (default) picks by output size; `small`, `large` or `large-scalar` force one (for benchmarks). */
   matmulTile?: MatmulTileName;
-  /** Refuse a software adapter (lavapipe, SwiftShader) instead of running on it. */
+  /** Refuse a software adapter (lavapipe, SwiftShader) instead of running on it (default false: run on it, and say so in `description`). */
   requireHardware?: boolean;
 }
 
@@ -84,7 +84,14 @@ export class WebGpuBackend implements Backend {
    * Counters since the backend started: `submissions` (queue submits: one per read-back
    * in a training step), `dispatches` (kernels recorded), `pipelines` (kernels compiled).
    */
-  stats(): { submissions: number; dispatches: number; pipelines: number } {
+  stats(): {
+    /** Queue submits so far (one per read-back in a training step). */
+    submissions: number;
+    /** Kernels recorded so far. */
+    dispatches: number;
+    /** WGSL pipelines compiled so far. */
+    pipelines: number;
+  } {
     return { submissions: this.rec.submissions, dispatches: this.rec.dispatches, pipelines: this.rec.pipelineCount };
   }
 

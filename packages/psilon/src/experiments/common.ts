@@ -20,7 +20,9 @@ export const PAPER_TABULAR_GRID = [5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3,
 
 /** Common options of the experiments (all but `progress` and `log` are plain data: they travel to worker threads). */
 export interface ExperimentOptions {
+  /** How big a run: `quick` (seconds), `default` (minutes) or `full` (the paper's sizes); default `default`. */
   size?: Size;
+  /** Seed of the data split and the model initialisations (default 0). */
   seed?: number;
   /** Progress bars on stderr. */
   progress?: boolean;
@@ -74,7 +76,12 @@ export const MIN_ROWS = 20;
  * `parseCSV`/`tableToDataset`; `notes` say what was inferred or dropped. The file is read with
  * `readInputText` (a regular file, bounded size, strict UTF-8, gzip refused); every error names it.
  */
-export function loadTableFile(path: string, options: TableFileOptions | string | undefined): Dataset & { classes?: string[]; notes: string[] } {
+export function loadTableFile(path: string, options: TableFileOptions | string | undefined): Dataset & {
+  /** Classification: the class names, in output order (sorted; numbers as strings). */
+  classes?: string[];
+  /** What a user should hear about the conversion (rows dropped, columns encoded, …). */
+  notes: string[];
+} {
   const o = typeof options === 'string' || options === undefined ? { target: options } : options;
   if (!o.target) throw new Error(`a data file needs --target <column>`);
   const text = readInputText(path, { what: 'data file' });

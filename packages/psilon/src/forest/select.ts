@@ -15,7 +15,10 @@ export function leafGrid(nTrain: number, grid: readonly number[] = PAPER_LEAF_GR
  * Fits a forest per leaf size and keeps the lowest validation loss (MSE, so RMSE, for
  * regression; log-loss for classification); the first on ties.
  */
-export function selectForest(train: Dataset, validation: Dataset, options: ForestOptions = {}, grid = leafGrid(train.n)): RandomForest & { valLoss: number } {
+export function selectForest(train: Dataset, validation: Dataset, options: ForestOptions = {}, grid = leafGrid(train.n)): RandomForest & {
+  /** The chosen forest's loss on `validation` (see {@link forestScore}). */
+  valLoss: number;
+} {
   if (!grid.length) throw new Error('selectForest: the leaf-size grid is empty');
   let best: (RandomForest & { valLoss: number }) | undefined;
   for (const m of grid) {

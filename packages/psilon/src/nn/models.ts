@@ -36,9 +36,11 @@ export type ResNetRegularizer = (typeof RESNET_REGULARIZERS)[number];
 
 /** Options shared by both architectures. */
 export interface NetOptions {
+  /** Input width d: the number of features per row of X (a positive integer; required). */
   inDim: number;
   /** Hidden width h. */
   hidden: number;
+  /** Output width: 1 for regression, the number of classes for classification (a positive integer; required). */
   outDim: number;
   /** K − 1: the embedder plus the hidden blocks (the reference code's `n_hidden`; default 3). */
   nHidden?: number;
@@ -52,7 +54,9 @@ export interface NetOptions {
   regularizer?: RegularizerKind;
   /** Seed of the initialisation (default 0), or pass `rng`. */
   seed?: number;
+  /** The generator the initialisation draws from (overrides `seed`; advanced by the draws). Default: a new `RNG(seed)`. */
   rng?: RNG;
+  /** Element type of every parameter (default `float32`). */
   dtype?: DType;
 }
 const NET_KEYS = optionKeys<NetOptions>()(['inDim', 'hidden', 'outDim', 'nHidden', 'share', 'norm', 'bias', 'regularizer', 'seed', 'rng', 'dtype']);
@@ -104,15 +108,25 @@ export function parameterLayout(c: LayoutConfig): { name: string; shape: number[
 
 /** The resolved configuration of a model (what save/load stores). */
 export interface NetConfig<R extends RegularizerKind = RegularizerKind> {
+  /** The architecture: `net` (PSiLON Net) or `resnet` (PSiLON ResNet with CReLU blocks). */
   arch: 'net' | 'resnet';
+  /** Input width d (see {@link NetOptions.inDim}). */
   inDim: number;
+  /** Hidden width h. */
   hidden: number;
+  /** Output width (1 for regression, the number of classes for classification). */
   outDim: number;
+  /** K − 1: the embedder plus the hidden blocks (resolved; {@link NetOptions.nHidden} defaults to 3). */
   nHidden: number;
+  /** Whether each hidden layer has one shared g (resolved; default true). */
   share: boolean;
+  /** Weight normalization of every layer (resolved; default `l1`). */
   norm: NormKind;
+  /** Whether the hidden layers have a bias (resolved; default true). */
   bias: boolean;
+  /** The regularizer R of the objective (resolved; default `pathnorm` for the Net, `ib` for the ResNet). */
   regularizer: R;
+  /** Element type of the parameters (resolved; default `float32`). */
   dtype: DType;
 }
 

@@ -106,7 +106,10 @@ export function exactSparsity(model: HasLayers, options: SparsityOptions = {}): 
 }
 
 /** Which weights exact sparsity scores: `used` (default) or `projection` (P(V)); see {@link exactSparsity}. */
-export interface SparsityOptions { of?: 'used' | 'projection' }
+export interface SparsityOptions {
+  /** Score the weights the layer uses (`used`, the default) or the projection P(V) of its raw weights (`projection`; docs/math.md §7). */
+  of?: 'used' | 'projection';
+}
 const SPARSITY_KEYS = optionKeys<SparsityOptions>()(['of']);
 
 function scoredWeights(where: string, options: SparsityOptions): 'used' | 'projection' {
