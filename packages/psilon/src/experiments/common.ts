@@ -99,20 +99,34 @@ export function loadTableFile(path: string, options: TableFileOptions | string |
 }
 
 /** A point of a λ grid: which named model (`MODELS`), which λ. */
-export interface NetPoint extends PointSpec { model: string; lambda: number }
+export interface NetPoint extends PointSpec {
+  /** The model's name in {@link MODELS} (`psilon-net`, `standard-net`, …). */
+  model: string;
+  /** Regularization strength λ of this point. */
+  lambda: number;
+}
 
 /** What one trained net reports (plain JSON, so it can be kept in a run folder). */
 export interface NetPointResult {
+  /** The model's name in {@link MODELS}. */
   model: string;
+  /** Regularization strength λ it was trained with. */
   lambda: number;
   /** Final-epoch validation loss (λ is chosen on it, docs/math.md §8). */
   valLoss: number;
   /** [epoch, step, validation loss] at each validation. */
   curve: [number, number, number][];
-  test: { loss: number; metric: number };
+  test: {
+    /** Mean test data loss (MSE for regression, cross-entropy for classification; see {@link evaluate}). */
+    loss: number;
+    /** Test RMSE for regression, accuracy for classification. */
+    metric: number;
+  };
   /** The certified Lipschitz bound of the trained model. */
   bound: number;
+  /** Near-sparsity of the raw weights at the end (docs/math.md §7). */
   nearSparsity: number;
+  /** Training time, in seconds. */
   seconds: number;
 }
 

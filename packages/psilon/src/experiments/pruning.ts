@@ -8,7 +8,10 @@ import type { GridExperiment, PointSpec } from './grid.js';
 import { num, str, tuple } from './schema.js';
 
 /** Options of the pruning experiment. */
-export type PruningOptions = ExperimentOptions & { lambda?: number };
+export type PruningOptions = ExperimentOptions & {
+  /** Regularization strength λ of both runs (default 1e-3). */
+  lambda?: number;
+};
 
 function setup(o: PruningOptions) {
   const { size, s, seed } = settingsOf(o, TABULAR_SIZES);

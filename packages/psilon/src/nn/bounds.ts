@@ -45,6 +45,7 @@ export const l2Penalty = (model: Model): Tensor => model.l2Penalty();
 export interface LipschitzBound {
   /** Upper bound on Σ_o Σ_i |∂f_o/∂x_i| at every x (ℓ∞ → ℓ1 Lipschitz constant). */
   value: number;
+  /** Which formula produced it (closed form or explicit recursion), naming docs/math.md §6. */
   formula: string;
 }
 

@@ -148,6 +148,7 @@ function resolve<R extends RegularizerKind>(arch: 'net' | 'resnet', o: NetOption
 
 /** What both architectures offer. */
 export interface Model {
+  /** The resolved configuration (defaults filled in; what save/load stores). */
   readonly config: NetConfig;
   /** The network's output (logits or predictions) for a batch X [batch, inDim]. */
   forward(x: Tensor): Tensor;
@@ -160,7 +161,12 @@ export interface Model {
   /** Σ‖W‖²_F of the normalized weights, the Standard Net penalty (the `l2` regularizer), whatever `config.regularizer` is. */
   l2Penalty(): Tensor;
   /** The certified Lipschitz bound as a scalar tensor, and the formula that produced it (docs/math.md §6). */
-  bound(): { value: Tensor; formula: string };
+  bound(): {
+    /** The bound, a scalar tensor (differentiable, so it can be a regularizer). */
+    value: Tensor;
+    /** Which formula produced it, naming docs/math.md §6. */
+    formula: string;
+  };
   /** True when the closed forms apply: shared g, L1 normalization, no pruning blend running. */
   hasClosedForm(): boolean;
   /** Every weight-normalized layer, embedder first, predictor last. */
@@ -177,7 +183,9 @@ export interface Model {
  * when `share`). Subclasses add their blocks and predictor.
  */
 abstract class WeightNormModel<R extends RegularizerKind> implements Model {
+  /** The resolved configuration (defaults filled in; what save/load stores). */
   readonly config: NetConfig<R>;
+  /** The first layer, X·W₁ + b₁ (inDim → hidden). */
   readonly embedder: NormLinear;
   /** Initialises the layers after the embedder, in order. */
   protected readonly rng: RNG;
@@ -207,7 +215,12 @@ abstract class WeightNormModel<R extends RegularizerKind> implements Model {
 
   regularizer(): Tensor { return this.regularizers[this.config.regularizer](); }
 
-  bound(): { value: Tensor; formula: string } {
+  bound(): {
+    /** The bound, a scalar tensor (differentiable, so it can be a regularizer). */
+    value: Tensor;
+    /** Which formula produced it, naming docs/math.md §6. */
+    formula: string;
+  } {
     return this.hasClosedForm()
       ? { value: this.closedFormBound(), formula: this.boundFormulas.closed }
       : { value: this.explicitBound(), formula: this.boundFormulas.explicit };
@@ -248,7 +261,9 @@ abstract class WeightNormModel<R extends RegularizerKind> implements Model {
  * Hidden layers share g when `share` (PSiLON); the predictor has one g per output and a bias.
  */
 export class NormNet extends WeightNormModel<NetRegularizer> {
+  /** The nHidden − 1 hidden layers after the embedder (hidden → hidden, ReLU before each). */
   readonly blocks: NormLinear[];
+  /** The output layer (hidden → outDim), one g per output and a bias. */
   readonly predictor: NormLinear;
 
   constructor(options: NetOptions) {
@@ -292,7 +307,9 @@ export class NormNet extends WeightNormModel<NetRegularizer> {
  * block starts as the identity), and a CReLU predictor with unshared g.
  */
 export class NormResNet extends WeightNormModel<ResNetRegularizer> {
+  /** The nHidden − 1 residual CReLU blocks, h ← h + CReLU-layer(h) (docs/math.md §5). */
   readonly blocks: CReLUNormLinear[];
+  /** The CReLU output layer (hidden → outDim), one g per output and a bias. */
   readonly predictor: CReLUNormLinear;
 
   constructor(options: NetOptions) {

@@ -12,6 +12,7 @@ import { argmax } from './loss.js';
 
 /** What {@link predict} returns: one prediction per table row, in the target's units or as classes. */
 export interface Predictions {
+  /** The model's task: which of the fields below are set. */
   task: Preprocessing['task'];
   /** Rows predicted. */
   n: number;
@@ -87,11 +88,13 @@ function softmaxInto(z: ArrayLike<number>, off: number, k: number, out: Float64A
 
 /** What {@link scorePredictions} measured. */
 export interface Scores {
+  /** The model's task: which of the metrics below are set. */
   task: Preprocessing['task'];
   /** Rows scored. */
   rows: number;
   /** Regression: RMSE and mean absolute error in the target's units. */
   rmse?: number;
+  /** Regression: mean absolute error in the target's units. */
   mae?: number;
   /** Classification: rows whose label is one of the model's classes (the metrics are over these). */
   known?: number;
@@ -99,6 +102,7 @@ export interface Scores {
   unseen?: Map<string, number>;
   /** Classification: accuracy and mean log-loss −log p(true class) over the known rows (undefined when none is known). */
   accuracy?: number;
+  /** Classification: mean log-loss −log p(true class) over the known rows, in nats. */
   logLoss?: number;
 }
 
