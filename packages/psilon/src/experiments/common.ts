@@ -116,6 +116,7 @@ export interface NetPointResult {
   valLoss: number;
   /** [epoch, step, validation loss] at each validation. */
   curve: [number, number, number][];
+  /** The trained model's scores on the test split. */
   test: {
     /** Mean test data loss (MSE for regression, cross-entropy for classification; see {@link evaluate}). */
     loss: number;

@@ -22,7 +22,10 @@ export interface RunExperimentOptions extends Omit<GridRunOptions, 'startWorkers
  * With `runDir`, the folder's `run.json` is created or checked (a folder of another
  * run is refused, runfolder.ts) and only point files of this run are reused.
  */
-export async function runExperiment(name: ExperimentName, o: ExperimentOptions & Record<string, unknown>, run: RunExperimentOptions = {}): Promise<GridRun<unknown> & { result?: ExperimentResult }> {
+export async function runExperiment(name: ExperimentName, o: ExperimentOptions & Record<string, unknown>, run: RunExperimentOptions = {}): Promise<GridRun<unknown> & {
+  /** The combined result, when every point of the grid is present (`complete`). */
+  result?: ExperimentResult;
+}> {
   const grid = gridOf(name);
   const opened = run.runDir ? openRunFolder(run.runDir, name, o) : undefined;
   const done = await runGrid(grid, o, {

@@ -102,7 +102,12 @@ export function checkParameterCount(c: LayoutConfig, where: string): void {
  * The list has an entry per parameter, so a configuration from outside is checked first
  * (`checkParameterCount`).
  */
-export function parameterLayout(c: LayoutConfig): { name: string; shape: number[] }[] {
+export function parameterLayout(c: LayoutConfig): {
+  /** The parameter's name (`embedder.weight`, `representer.0.linear.g`, `predictor.bias`, …). */
+  name: string;
+  /** Its shape: [in, out] for a weight, [1] or [out] for a g, [out] for a bias. */
+  shape: number[];
+}[] {
   return layerGroups(c).flatMap((g) => Array.from({ length: g.count }, (_, i) => layerLayout(g.prefix(i), g.shape)).flat());
 }
 
@@ -351,12 +356,21 @@ export class NormResNet extends WeightNormModel<ResNetRegularizer> {
   };
 }
 
-/** The sizes, seed and dtype of a model whose kind fixes share, norm and regularizer. */
+/**
+ * The sizes, seed and dtype of a model whose kind fixes share, norm and regularizer:
+ * {@link NetOptions} without `share`, `norm` and `regularizer`.
+ */
 export type Dims = Omit<NetOptions, 'share' | 'norm' | 'regularizer'>;
 
-/** PSiLON Net: shared g, L1 WN, closed-form 1-path-norm (docs/math.md §4). */
+/**
+ * PSiLON Net: shared g, L1 WN, closed-form 1-path-norm (docs/math.md §4).
+ * @param o the sizes (`inDim`, `hidden`, `outDim`, `nHidden`), the seed or `rng`, and the dtype: see {@link NetOptions} for each one's meaning and default
+ */
 export const psilonNet = (o: Dims): NormNet => new NormNet({ ...o, share: true, norm: 'l1', regularizer: 'pathnorm' });
-/** The "Standard Net" baseline: unshared g, L2 WN, L2 penalty on the normalized weights (docs/math.md §4). */
+/**
+ * The "Standard Net" baseline: unshared g, L2 WN, L2 penalty on the normalized weights (docs/math.md §4).
+ * @param o the sizes (`inDim`, `hidden`, `outDim`, `nHidden`), the seed or `rng`, and the dtype: see {@link NetOptions} for each one's meaning and default
+ */
 export const standardNet = (o: Dims): NormNet => new NormNet({ ...o, share: false, norm: 'l2', regularizer: 'l2' });
 
 /** The deep-ablation variants of docs/math.md §9 (the projected-gradient variant is not built). */
@@ -376,7 +390,10 @@ export function resnetVariant(variant: ResNetVariant, o: Dims): NormResNet {
   if (!Object.hasOwn(RESNET_VARIANTS, variant)) throw new Error(`resnetVariant: unknown variant '${String(variant)}' (${Object.keys(RESNET_VARIANTS).join(', ')})`);
   return new NormResNet({ ...o, ...RESNET_VARIANTS[variant] });
 }
-/** PSiLON ResNet: shared g, L1 WN, closed-form improved bound. */
+/**
+ * PSiLON ResNet: shared g, L1 WN, closed-form improved bound (docs/math.md §5, §6).
+ * @param o the sizes (`inDim`, `hidden`, `outDim`, `nHidden`), the seed or `rng`, and the dtype: see {@link NetOptions} for each one's meaning and default
+ */
 export const psilonResNet = (o: Dims): NormResNet => resnetVariant('psilon', o);
 
 /** The sizes and seed a named model is built with. */

@@ -5,10 +5,23 @@ import { checkParameterCount, NET_REGULARIZERS, NormNet, NormResNet, parameterLa
 
 /** The JSON form of a model. Version 2 names parameters as the reference code does (`embedder.weight`, …). */
 export interface SavedModel {
+  /** Always `psilon-model` (tells a model file from others). */
   format: 'psilon-model';
+  /** The layout's version: 2 names parameters as the reference code does; 1 is read too. */
   version: 1 | 2;
+  /** The resolved configuration the model is rebuilt from. */
   config: NetConfig;
-  parameters: { name: string; shape: number[]; dtype: C.DType; values: number[] }[];
+  /** Every parameter, in `namedParameters()` order. */
+  parameters: {
+    /** The parameter's name (`embedder.weight`, `representer.0.linear.g`, …). */
+    name: string;
+    /** Its shape. */
+    shape: number[];
+    /** Its element type. */
+    dtype: C.DType;
+    /** Its values, flat and row-major. */
+    values: number[];
+  }[];
   /** How the training data was prepared, when the model was trained on a table (for `predict`/`evaluate`). */
   preprocessing?: Preprocessing;
 }
