@@ -86,7 +86,12 @@ export const BINARY_OPS = {
 export type BinaryOp = keyof typeof BINARY_OPS;
 
 /** The reductions, over any set of axes. */
-export const REDUCE_OPS = { sum: 'Σ', max: 'max (NaN if any element is NaN)' } as const;
+export const REDUCE_OPS = {
+  /** Σ over the reduced axes. */
+  sum: 'Σ',
+  /** The largest element (NaN if any element is NaN). */
+  max: 'max (NaN if any element is NaN)',
+} as const;
 /** The name of a reduction. */
 export type ReduceOp = keyof typeof REDUCE_OPS;
 

@@ -49,7 +49,10 @@ function setup(o: MnistOptions) {
  * variant's λ from the reference script; test accuracy, cross-entropy, near-sparsity.
  * One grid point per variant.
  */
-export const mnist: GridExperiment<MnistOptions, PointSpec & { variant: ResNetVariant }, VariantResult> = {
+export const mnist: GridExperiment<MnistOptions, PointSpec & {
+  /** The §9 variant this point trains. */
+  variant: ResNetVariant;
+}, VariantResult> = {
   points: (o) => (o.variants ?? (Object.keys(RESNET_VARIANTS) as ResNetVariant[])).map((variant) => ({ id: variant, variant })),
   validate: (p, r) => obj({ variant: is(p.variant), accuracy: num, crossEntropy: num, nearSparsity: num, seconds: num })(r, 'result'),
   async runPoint(o, { variant }) {
