@@ -62,6 +62,9 @@ function make(values: ArrayLike<number>, shape: readonly number[], o: CreateOpti
 /**
  * A tensor from nested arrays, a typed array or a number (copied; the input is
  * never kept or mutated). With `shape`, flat data is reshaped.
+ * @param data the values: nested arrays (their nesting is the shape), a flat array or typed array, or a number (a scalar)
+ * @param shape the dimensions for flat data (default: from the nesting; a flat array is 1-D)
+ * @param options dtype (default `float32`), requiresGrad (default false), backend (default: the active one)
  */
 export function tensor(data: NestedArray | ArrayLike<number>, shape?: readonly number[], options: CreateOptions = {}): Tensor {
   const f = flatten(data, 'tensor');
@@ -82,9 +85,17 @@ function fill(shape: readonly number[], value: number, options: CreateOptions, w
   if (!be.supportsDType(dtype)) throw new Error(`${where}: backend '${be.name}' does not support ${dtype}`);
   return new Tensor(named(where, [shape], () => be.fill(sizeOf(shape), value, dtype)), [...shape], be, options.requiresGrad ?? false);
 }
-/** A tensor of zeros. */
+/**
+ * A tensor of zeros.
+ * @param shape the dimensions (non-negative integers)
+ * @param options dtype (default `float32`), requiresGrad (default false), backend (default: the active one)
+ */
 export const zeros = (shape: readonly number[], options: CreateOptions = {}): Tensor => fill(shape, 0, options, 'zeros');
-/** A tensor of ones. */
+/**
+ * A tensor of ones.
+ * @param shape the dimensions (non-negative integers)
+ * @param options dtype (default `float32`), requiresGrad (default false), backend (default: the active one)
+ */
 export const ones = (shape: readonly number[], options: CreateOptions = {}): Tensor => fill(shape, 1, options, 'ones');
 
 /** Options of random creation functions. */
@@ -98,7 +109,11 @@ function requireRng(o: RandomOptions | undefined, where: string): RNG {
   return o.rng;
 }
 
-/** Uniform in [low, high). */
+/**
+ * Uniform in [low, high).
+ * @param shape the dimensions (non-negative integers)
+ * @param options the `rng` to draw from (required), `low`/`high` (default [0, 1)), and dtype, requiresGrad, backend as for {@link tensor}
+ */
 export function rand(shape: readonly number[], options: RandomOptions & {
   /** Lower end of the interval, inclusive (default 0). */
   low?: number;
@@ -115,7 +130,11 @@ export function rand(shape: readonly number[], options: RandomOptions & {
   return make(v, shape, rest, 'rand');
 }
 
-/** Normal with the given mean and std. */
+/**
+ * Normal with the given mean and std.
+ * @param shape the dimensions (non-negative integers)
+ * @param options the `rng` to draw from (required), `mean`/`std` (default 0, 1), and dtype, requiresGrad, backend as for {@link tensor}
+ */
 export function randn(shape: readonly number[], options: RandomOptions & {
   /** Mean of the normal distribution (default 0). */
   mean?: number;

@@ -47,6 +47,9 @@ export interface CheckGradResult {
  * where scale is the largest |n| of that input and noise = 10·ε_machine·max(1, |f(x)|)/eps
  * is the rounding floor of a central difference, so entries that are 0 in exact
  * arithmetic are not judged by rounding noise alone.
+ * @param fn the function to check: tensors in, one tensor out (a non-scalar output is reduced by a seeded random projection)
+ * @param inputs the float64 tensors to differentiate with respect to
+ * @param options `eps` (the finite-difference step; default 1e-6) and `seed` (of the projection; default 0)
  */
 export function checkGrad(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: CheckGradOptions = {}): CheckGradResult {
   checkOptions('checkGrad', options, ['eps', 'seed']);

@@ -81,6 +81,10 @@ export class SGD extends Base {
   lr: number;
   /** Heavy-ball momentum μ (writable, for schedules). */
   momentum: number;
+  /**
+   * @param params the tensors to update (at least one; each a leaf tensor with `requiresGrad`)
+   * @param options `lr` (required) and `momentum` (default 0): see {@link SGDOptions}
+   */
   constructor(params: readonly Tensor[], options: SGDOptions) {
     super(params);
     checkOptions('SGD', options, ['lr', 'momentum']);
@@ -153,6 +157,10 @@ export class Adam extends Base {
   /** β₁, writable (OneCycle cycles it). */
   momentum: number;
   private t = 0;
+  /**
+   * @param params the tensors to update (at least one; each a leaf tensor with `requiresGrad`)
+   * @param options `lr` (required), β₁, β₂, ε and weight decay (defaults 0.9, 0.999, 1e-8, 0): see {@link AdamOptions}
+   */
   constructor(params: readonly Tensor[], options: AdamOptions) {
     super(params);
     checkOptions('Adam', options, ['lr', 'beta1', 'beta2', 'eps', 'weightDecay']);

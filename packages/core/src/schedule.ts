@@ -37,6 +37,10 @@ export class OneCycle {
   readonly minLr: number;
   private readonly o: Required<OneCycleOptions>;
 
+  /**
+   * @param optimizer the optimizer whose `lr` (and `momentum`) the schedule writes
+   * @param options the peak lr and the number of steps (required), and the shape of the cycle: see {@link OneCycleOptions}
+   */
   constructor(private readonly optimizer: Optimizer, options: OneCycleOptions) {
     checkOptions('OneCycle', options, ['maxLr', 'totalSteps', 'pctStart', 'divFactor', 'finalDivFactor', 'cycleMomentum', 'baseMomentum', 'maxMomentum']);
     this.o = {

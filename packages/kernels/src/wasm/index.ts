@@ -132,7 +132,10 @@ export class WasmBackend implements Backend {
     this.description = `wasm: hand-written WebAssembly SIMD kernels${relaxed ? ' with relaxed SIMD (fused multiply-add)' : ''}, ${threads} thread${threads > 1 ? 's' : ''} (float32)`;
   }
 
-  /** Compiles the kernels, sets up the memory and starts the worker threads. */
+  /**
+   * Compiles the kernels, sets up the memory and starts the worker threads.
+   * @param opts `threads`: a count, caller included, or `auto` (the default: `PSILON_THREADS`, else every core); `relaxed`: use relaxed SIMD (fused multiply-add) when the runtime has it (default true); `parallelMin`: `{ gemm, elements, gemmWake, elementsWake }`, the work below which a kernel stays on the calling thread, in m·k·n multiply-adds or elements (defaults 2²¹, 2¹⁸) and below which sleeping workers are not woken (2²⁴, 2²¹); `spinUs`: how long a waiting thread polls before it sleeps, in µs (default 50)
+   */
   static async create(opts: WasmOptions = {}): Promise<WasmBackend> {
     if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(decode(WASM_MODULES.unshared))) {
       throw new Error('wasm backend: this runtime has no WebAssembly SIMD');

@@ -65,7 +65,10 @@ export class WebGpuBackend implements Backend {
 
   private get device(): GDevice { return this.dawn.device as GDevice; }
 
-  /** Opens a WebGPU device (Dawn in Node, the browser's in a page); `description` names the adapter. */
+  /**
+   * Opens a WebGPU device (Dawn in Node, the browser's in a page); `description` names the adapter.
+   * @param options `matmulTile`: `auto` (the default, by output size), `tiny`, `small`, `large` or `large-scalar`; `requireHardware`: refuse a software adapter such as lavapipe or SwiftShader (default false)
+   */
   static async create(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
     const dawn = await openDawn({ requireHardware: options.requireHardware });
     const tile = options.matmulTile ?? 'auto';

@@ -57,6 +57,8 @@ export const forestOutputs = (data: Pick<Dataset, 'task' | 'outputs'>): number =
 /**
  * Grows a random forest on a dataset (not mutated). Deterministic for a seed. Bad
  * options or data are refused with one line naming the value.
+ * @param data the training rows (any task)
+ * @param options trees, leaf size, features per split, bins, bootstrap and seed: see {@link ForestOptions}
  */
 export function fitForest(data: Dataset, options: ForestOptions = {}): RandomForest {
   const { n, d, x, task } = data;

@@ -204,6 +204,7 @@ export class NormLinear extends WeightNormalized {
   /** Raw direction parameter V [in, out]. */
   readonly v: Tensor;
 
+  /** @param options the sizes and `rng` (required), normalization, shared g, bias, initial g and dtype: see {@link NormLinearOptions} */
   constructor(options: NormLinearOptions) {
     super('NormLinear', options, false);
     this.v = this.orthogonalV(options.rng);
@@ -232,6 +233,7 @@ export class CReLUNormLinear extends WeightNormalized {
   /** Raw matrix V⁻ [in, out] of the negative part neg(X). */
   readonly vNeg: Tensor;
 
+  /** @param options the sizes and `rng` (required), normalization, shared g, bias, initial g and dtype: see {@link NormLinearOptions} */
   constructor(options: CReLUNormLinearOptions) {
     super('CReLUNormLinear', options, true);
     this.vPos = this.orthogonalV(options.rng);

@@ -271,6 +271,7 @@ export class NormNet extends WeightNormModel<NetRegularizer> {
   /** The output layer (hidden → outDim), one g per output and a bias. */
   readonly predictor: NormLinear;
 
+  /** @param options the sizes (required: `inDim`, `hidden`, `outDim`), depth, sharing, normalization, bias, regularizer, seed or `rng`, dtype: see {@link NetOptions} */
   constructor(options: NetOptions) {
     super('net', options, 'NormNet', NET_REGULARIZERS);
     const o = this.layerOptions();
@@ -317,6 +318,7 @@ export class NormResNet extends WeightNormModel<ResNetRegularizer> {
   /** The CReLU output layer (hidden → outDim), one g per output and a bias. */
   readonly predictor: CReLUNormLinear;
 
+  /** @param options the sizes (required: `inDim`, `hidden`, `outDim`), depth, sharing, normalization, bias, regularizer, seed or `rng`, dtype: see {@link NetOptions} */
   constructor(options: NetOptions) {
     super('resnet', options, 'NormResNet', RESNET_REGULARIZERS);
     const o = this.layerOptions();
@@ -385,7 +387,11 @@ export const RESNET_VARIANTS = {
 /** The name of a deep-ablation variant. */
 export type ResNetVariant = keyof typeof RESNET_VARIANTS;
 
-/** A ResNet of the named §9 variant. */
+/**
+ * A ResNet of the named §9 variant.
+ * @param variant the name of a §9 variant, a key of {@link RESNET_VARIANTS}
+ * @param o the sizes, seed or `rng`, and dtype: see {@link NetOptions}
+ */
 export function resnetVariant(variant: ResNetVariant, o: Dims): NormResNet {
   if (!Object.hasOwn(RESNET_VARIANTS, variant)) throw new Error(`resnetVariant: unknown variant '${String(variant)}' (${Object.keys(RESNET_VARIANTS).join(', ')})`);
   return new NormResNet({ ...o, ...RESNET_VARIANTS[variant] });

@@ -33,6 +33,9 @@ export interface LambdaRun {
  * Trains one model per λ and picks the λ with the lowest final-epoch validation
  * loss (docs/math.md §8: no early stopping). Returns every run and the best; models
  * other than the best are disposed unless `keepAll`.
+ * @param makeModel builds a fresh model (called once per λ, or once with `warmStart`)
+ * @param data the training rows
+ * @param options the λ `grid` and the `validation` data (required), `warmStart`, `keepAll`, and every {@link TrainOptions} but `lambda`
  */
 export async function selectLambda(
   makeModel: () => Model, data: Dataset, options: SelectLambdaOptions & {

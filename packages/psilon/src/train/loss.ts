@@ -29,7 +29,12 @@ export function batchTensors(data: Dataset, idx: readonly number[], dtype: C.DTy
   return { x: C.tensor(x, [idx.length, data.d], { dtype }), y: C.tensor(y, yShape, { dtype }) };
 }
 
-/** Mean loss and the task metric (RMSE for regression, accuracy for classification) on a dataset. */
+/**
+ * Mean loss and the task metric (RMSE for regression, accuracy for classification) on a dataset.
+ * @param model the model to score (not changed)
+ * @param data the rows to score it on
+ * @param batchSize rows per forward pass (default 1000; the result does not depend on it)
+ */
 export async function evaluate(model: Model, data: Dataset, batchSize = 1000): Promise<{
   /** Mean data loss: MSE for regression, binary cross-entropy on logits for binary, softmax cross-entropy for multiclass. */
   loss: number;
