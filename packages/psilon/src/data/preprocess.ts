@@ -165,7 +165,11 @@ export function scaleTarget(data: Dataset, s: TargetScaler): Dataset {
   return { ...data, y };
 }
 
-/** Splits, standardizes features and (for regression) scales the target, all with training statistics. */
+/**
+ * Splits, standardizes features and (for regression) scales the target, all with training statistics.
+ * @param data the whole dataset (not changed)
+ * @param seed seed of the shuffle that makes the splits (default 0)
+ */
 export function prepareTabular(data: Dataset, seed = 0): Splits & {
   /** The standardization fitted on the training split and applied to all three. */
   standardizer: Standardizer;

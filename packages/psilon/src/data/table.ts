@@ -50,6 +50,8 @@ const origin = (f: Feature) => (f.value === undefined ? `column '${f.column}'` :
  * The width is checked before anything is allocated: at most {@link MAX_CATEGORIES} values per
  * categorical column, {@link MAX_FEATURES} feature columns and {@link MAX_CELLS} values in all; a
  * one-hot name equal to another feature's name is an error.
+ * @param table the parsed table (from {@link parseCSV} or {@link parseARFF})
+ * @param options the target column (required) and the task (default: inferred from the target; see {@link TableOptions})
  */
 export function tableToDataset(table: Table, options: TableOptions): Dataset & {
   /** Classification: the class names, in output order (sorted; numbers as strings). */

@@ -75,6 +75,8 @@ export const MIN_ROWS = 20;
  * Loads a user's CSV/ARFF file as a dataset (by extension), with the typing rules of
  * `parseCSV`/`tableToDataset`; `notes` say what was inferred or dropped. The file is read with
  * `readInputText` (a regular file, bounded size, strict UTF-8, gzip refused); every error names it.
+ * @param path the CSV or ARFF file (by extension)
+ * @param options the target column, task, categorical columns, missing-value tokens and delimiter (see {@link TableFileOptions}), or just the target column's name; the target is required
  */
 export function loadTableFile(path: string, options: TableFileOptions | string | undefined): Dataset & {
   /** Classification: the class names, in output order (sorted; numbers as strings). */

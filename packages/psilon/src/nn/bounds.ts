@@ -52,6 +52,7 @@ export interface LipschitzBound {
 /**
  * The certified bound of docs/math.md §6: for a NormNet the 1-path-norm, for a
  * NormResNet the improved bound; closed forms when they apply, else explicit.
+ * @param model the model to bound (not changed)
  */
 export async function lipschitzBound(model: Model): Promise<LipschitzBound> {
   const { value, formula } = C.tidy(() => C.noGrad(() => model.bound()));

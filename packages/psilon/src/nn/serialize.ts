@@ -31,7 +31,11 @@ export function parameterNames(model: Model): string[] {
   return model.namedParameters().map(([n]) => n);
 }
 
-/** The model as JSON-ready data. Pruned weights keep their exact zeros. */
+/**
+ * The model as JSON-ready data. Pruned weights keep their exact zeros.
+ * @param model the model to save (not changed)
+ * @param preprocessing how its training table was prepared, for `predict` on raw tables (default: none)
+ */
 export async function saveModel(model: Model, preprocessing?: Preprocessing): Promise<SavedModel> {
   return {
     ...(preprocessing ? { preprocessing } : {}),
@@ -117,6 +121,7 @@ export function checkSavedModel(saved: unknown, where = 'loadModel'): asserts sa
  * Rebuilds a model from {@link saveModel}'s output (version 1 or 2). The whole file is
  * checked first ({@link checkSavedModel}), so a small file claiming a huge width or depth
  * fails at once instead of building the model.
+ * @param saved the parsed JSON of a model file ({@link saveModel}'s output, version 1 or 2)
  */
 export function loadModel(saved: SavedModel): Model {
   checkSavedModel(saved);

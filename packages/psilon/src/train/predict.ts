@@ -38,6 +38,10 @@ const BATCH = 4096;
  * the target's units; binary by the logistic σ(z) = 1/(1 + e^−z) of the one logit (class 1
  * is `classes[1]`); multiclass by softmax(z)_c = e^{z_c}/Σ e^{z_j}, the class the argmax.
  * `file` names the table in messages.
+ * @param model the trained model
+ * @param preprocessing its training preprocessing (the model file's `preprocessing`)
+ * @param table the rows to predict, with the training feature columns by name (columns it does not use are ignored, and noted)
+ * @param file the table's name, for messages (default `the file`)
  */
 export async function predict(model: Model, preprocessing: Preprocessing, table: Table, file = 'the file'): Promise<Predictions> {
   const p = preprocessing;
