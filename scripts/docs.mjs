@@ -6,6 +6,11 @@
  * rendered to docs/api/math.html (scripts/docs-site.mjs, scripts/markdown.mjs).
  * Every public export (and its methods) must be documented: TypeDoc's
  * notDocumented validation is an error. Each page links to the mathematics.
+ * Properties must be documented too (the fields of options, configs and results),
+ * except the names listed per package in scripts/undocumented-properties.json: the
+ * gaps left when that check was switched on, reported in the build's output. A new
+ * undocumented property fails the build, and so does a listed one once it is
+ * documented (TypeDoc names it): then take it off the list.
  * (TypeDoc is run once per package: with several entry points in one run its
  * notDocumented validation reported nothing.)
  */
@@ -20,9 +25,13 @@ const packages = ['psilon', 'core', 'kernels', 'datasets'].map((dir) => {
   return [dir, name, description];
 });
 const bin = `${root}node_modules/.bin/typedoc`;
+const undocumented = JSON.parse(readFileSync(`${root}scripts/undocumented-properties.json`, 'utf8'));
 rmSync(`${root}docs/api`, { recursive: true, force: true });
 for (const [dir, name] of packages) {
-  execFileSync(bin, ['--options', 'typedoc.json', '--entryPoints', `packages/${dir}/src/index.ts`, '--name', name, '--out', `docs/api/${dir}`], { cwd: root, stdio: 'inherit' });
+  const gaps = undocumented[dir] ?? [];
+  const allowed = gaps.flatMap((n) => ['--intentionallyNotDocumented', n]);
+  execFileSync(bin, ['--options', 'typedoc.json', '--entryPoints', `packages/${dir}/src/index.ts`, '--name', name, '--out', `docs/api/${dir}`, ...allowed], { cwd: root, stdio: 'inherit' });
+  if (gaps.length) console.log(`docs: ${name}: ${gaps.length} properties still undocumented (scripts/undocumented-properties.json)`);
 }
 mkdirSync(`${root}docs/api`, { recursive: true });
 writeFileSync(`${root}docs/api/index.html`, landingPage(packages));

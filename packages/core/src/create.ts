@@ -6,6 +6,7 @@ import { Tensor, type NestedArray } from './tensor.js';
 
 /** Options shared by creation functions. */
 export interface CreateOptions {
+  /** Element type, `float32` or `float64` (default `float32`). */
   dtype?: DType;
   /** Track gradients for this tensor (a parameter). */
   requiresGrad?: boolean;
@@ -61,6 +62,9 @@ function make(values: ArrayLike<number>, shape: readonly number[], o: CreateOpti
 /**
  * A tensor from nested arrays, a typed array or a number (copied; the input is
  * never kept or mutated). With `shape`, flat data is reshaped.
+ * @param data the values: nested arrays (their nesting is the shape), a flat array or typed array, or a number (a scalar)
+ * @param shape the dimensions for flat data (default: from the nesting; a flat array is 1-D)
+ * @param options dtype (default `float32`), requiresGrad (default false), backend (default: the active one)
  */
 export function tensor(data: NestedArray | ArrayLike<number>, shape?: readonly number[], options: CreateOptions = {}): Tensor {
   const f = flatten(data, 'tensor');
@@ -81,21 +85,41 @@ function fill(shape: readonly number[], value: number, options: CreateOptions, w
   if (!be.supportsDType(dtype)) throw new Error(`${where}: backend '${be.name}' does not support ${dtype}`);
   return new Tensor(named(where, [shape], () => be.fill(sizeOf(shape), value, dtype)), [...shape], be, options.requiresGrad ?? false);
 }
-/** A tensor of zeros. */
+/**
+ * A tensor of zeros.
+ * @param shape the dimensions (non-negative integers)
+ * @param options dtype (default `float32`), requiresGrad (default false), backend (default: the active one)
+ */
 export const zeros = (shape: readonly number[], options: CreateOptions = {}): Tensor => fill(shape, 0, options, 'zeros');
-/** A tensor of ones. */
+/**
+ * A tensor of ones.
+ * @param shape the dimensions (non-negative integers)
+ * @param options dtype (default `float32`), requiresGrad (default false), backend (default: the active one)
+ */
 export const ones = (shape: readonly number[], options: CreateOptions = {}): Tensor => fill(shape, 1, options, 'ones');
 
 /** Options of random creation functions. */
-export interface RandomOptions extends CreateOptions { rng: RNG }
+export interface RandomOptions extends CreateOptions {
+  /** The seeded generator to draw from (required: randomness is always explicit; the draws advance it). */
+  rng: RNG;
+}
 
 function requireRng(o: RandomOptions | undefined, where: string): RNG {
   if (!o || !(o.rng instanceof RNG)) throw new Error(`${where}: pass { rng } (an RNG); randomness is always explicit and seeded`);
   return o.rng;
 }
 
-/** Uniform in [low, high). */
-export function rand(shape: readonly number[], options: RandomOptions & { low?: number; high?: number }): Tensor {
+/**
+ * Uniform in [low, high).
+ * @param shape the dimensions (non-negative integers)
+ * @param options the `rng` to draw from (required), `low`/`high` (default [0, 1)), and dtype, requiresGrad, backend as for {@link tensor}
+ */
+export function rand(shape: readonly number[], options: RandomOptions & {
+  /** Lower end of the interval, inclusive (default 0). */
+  low?: number;
+  /** Upper end of the interval, exclusive (default 1). */
+  high?: number;
+}): Tensor {
   checkOptions('rand', options, [...CREATE_KEYS, 'rng', 'low', 'high']);
   checkShape('rand', shape);
   const rng = requireRng(options, 'rand');
@@ -106,8 +130,17 @@ export function rand(shape: readonly number[], options: RandomOptions & { low?: 
   return make(v, shape, rest, 'rand');
 }
 
-/** Normal with the given mean and std. */
-export function randn(shape: readonly number[], options: RandomOptions & { mean?: number; std?: number }): Tensor {
+/**
+ * Normal with the given mean and std.
+ * @param shape the dimensions (non-negative integers)
+ * @param options the `rng` to draw from (required), `mean`/`std` (default 0, 1), and dtype, requiresGrad, backend as for {@link tensor}
+ */
+export function randn(shape: readonly number[], options: RandomOptions & {
+  /** Mean of the normal distribution (default 0). */
+  mean?: number;
+  /** Standard deviation of the normal distribution (default 1). */
+  std?: number;
+}): Tensor {
   checkOptions('randn', options, [...CREATE_KEYS, 'rng', 'mean', 'std']);
   checkShape('randn', shape);
   const rng = requireRng(options, 'randn');

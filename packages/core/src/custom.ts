@@ -11,7 +11,12 @@ export interface CustomOpSpec<S> {
   /** Shown in errors and on the tape. */
   name: string;
   /** Computes the outputs (gradients are not recorded inside). */
-  forward(inputs: Tensor[]): { outputs: Tensor[]; saved: S };
+  forward(inputs: Tensor[]): {
+    /** The op's results. */
+    outputs: Tensor[];
+    /** What the backward needs, passed to it as `saved`. */
+    saved: S;
+  };
   /**
    * Maps ∂L/∂outputs to ∂L/∂inputs (one entry per input, null for none).
    * Runs with recording off; the returned shapes must match the inputs'.

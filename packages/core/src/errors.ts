@@ -34,7 +34,13 @@ export function named<T>(op: string, shapes: readonly (readonly number[])[], f: 
  * read back, so they return NaN as a value instead.
  */
 export class NonFiniteLossError extends Error {
-  constructor(readonly value: number, readonly where: string, hint: string) {
+  constructor(
+    /** The loss value that was not finite (NaN or ±Infinity). */
+    readonly value: number,
+    /** Where it happened (e.g. `train: epoch 3, step 17`). */
+    readonly where: string,
+    hint: string,
+  ) {
     super(`${where}: the loss is ${value} (non-finite); ${hint}`);
     this.name = 'NonFiniteLossError';
   }

@@ -25,7 +25,16 @@ export interface CheckGradResult {
   /** Per input: the worst relative error. */
   perInput: number[];
   /** Where the worst error occurred: input index and flat element index. */
-  worst: { input: number; index: number; analytic: number; numeric: number };
+  worst: {
+    /** Index of the input tensor in `inputs` (−1 when no element was checked). */
+    input: number;
+    /** Flat row-major element index within that input. */
+    index: number;
+    /** The gradient element from backward(). */
+    analytic: number;
+    /** The central-difference estimate of the same element. */
+    numeric: number;
+  };
 }
 
 /**
@@ -38,6 +47,9 @@ export interface CheckGradResult {
  * where scale is the largest |n| of that input and noise = 10·ε_machine·max(1, |f(x)|)/eps
  * is the rounding floor of a central difference, so entries that are 0 in exact
  * arithmetic are not judged by rounding noise alone.
+ * @param fn the function to check: tensors in, one tensor out (a non-scalar output is reduced by a seeded random projection)
+ * @param inputs the float64 tensors to differentiate with respect to
+ * @param options `eps` (the finite-difference step; default 1e-6) and `seed` (of the projection; default 0)
  */
 export function checkGrad(fn: (...xs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: CheckGradOptions = {}): CheckGradResult {
   checkOptions('checkGrad', options, ['eps', 'seed']);

@@ -264,7 +264,12 @@ export const min = (x: Tensor, axis?: number | readonly number[], keepDims = fal
 // ---------------------------------------------------------------------------------------------
 
 /** Options of {@link matmul}. */
-export interface MatmulOptions { transposeA?: boolean; transposeB?: boolean }
+export interface MatmulOptions {
+  /** Use Aᵀ for A: op(A) = Aᵀ (default false). */
+  transposeA?: boolean;
+  /** Use Bᵀ for B: op(B) = Bᵀ (default false). */
+  transposeB?: boolean;
+}
 
 /**
  * C = op(A)·op(B) for 2-D A, B. ∂A = g·op(B)ᵀ (or op(B)·gᵀ when A is transposed),

@@ -8,9 +8,11 @@ import { Tensor } from './tensor.js';
 
 /** The common optimizer surface; `lr` and `momentum` (β₁ for Adam) are writable for schedules. */
 export interface Optimizer {
+  /** The learning rate of the next step (> 0; a schedule such as {@link OneCycle} rewrites it). */
   lr: number;
   /** SGD's momentum or Adam's β₁ (what OneCycle cycles). */
   momentum: number;
+  /** The parameters this optimizer updates, in the order given. */
   readonly params: readonly Tensor[];
   /** Updates every parameter that has a gradient. */
   step(): void;
@@ -45,7 +47,10 @@ abstract class Base implements Optimizer {
   abstract lr: number;
   abstract momentum: number;
   protected state = new Map<Tensor, Tensor[]>();
-  constructor(readonly params: readonly Tensor[]) {}
+  constructor(
+    /** The parameters this optimizer updates, in the order given. */
+    readonly params: readonly Tensor[],
+  ) {}
   abstract step(): void;
   zeroGrad(): void {
     for (const p of this.params) { p.grad?.dispose(); p.grad = null; }
@@ -63,12 +68,23 @@ abstract class Base implements Optimizer {
 }
 
 /** Options of {@link SGD}. */
-export interface SGDOptions { lr: number; momentum?: number }
+export interface SGDOptions {
+  /** Learning rate, a finite number > 0 (required). */
+  lr: number;
+  /** Heavy-ball momentum μ, in [0, 1] (default 0: plain SGD). */
+  momentum?: number;
+}
 
 /** Stochastic gradient descent with (heavy-ball) momentum: b ← μ·b + g; p ← p − lr·b (PyTorch's form). */
 export class SGD extends Base {
+  /** The learning rate of the next step (writable, for schedules). */
   lr: number;
+  /** Heavy-ball momentum μ (writable, for schedules). */
   momentum: number;
+  /**
+   * @param params the tensors to update (at least one; each a leaf tensor with `requiresGrad`)
+   * @param options `lr` (required) and `momentum` (default 0): see {@link SGDOptions}
+   */
   constructor(params: readonly Tensor[], options: SGDOptions) {
     super(params);
     checkOptions('SGD', options, ['lr', 'momentum']);
@@ -112,20 +128,39 @@ function composeAdam(p: Tensor, g: Tensor, m: Tensor, v: Tensor, h: AdamHyper): 
 }
 
 /** Options of {@link Adam}. */
-export interface AdamOptions { lr: number; beta1?: number; beta2?: number; eps?: number; weightDecay?: number }
+export interface AdamOptions {
+  /** Learning rate, a finite number > 0 (required). */
+  lr: number;
+  /** Decay rate β₁ of the first-moment average m, in [0, 1) (default 0.9). */
+  beta1?: number;
+  /** Decay rate β₂ of the second-moment average v, in [0, 1) (default 0.999). */
+  beta2?: number;
+  /** ε added to √v̂ in the denominator, ≥ 0 (default 1e-8). */
+  eps?: number;
+  /** L2 weight decay wd ≥ 0, added to the gradient as g + wd·p (not decoupled, as PyTorch's Adam; default 0). */
+  weightDecay?: number;
+}
 
 /**
  * Adam (Kingma & Ba), PyTorch's update: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g²,
  * p ← p − (lr/(1−β₁ᵗ))·m / (√v/√(1−β₂ᵗ) + ε). No weight decay unless asked (L2, added to g).
  */
 export class Adam extends Base {
+  /** The learning rate of the next step (writable, for schedules). */
   lr: number;
+  /** Decay rate β₂ of the second-moment average. */
   beta2: number;
+  /** ε added to √v̂ in the denominator. */
   eps: number;
+  /** L2 weight decay added to the gradient (0: none). */
   weightDecay: number;
   /** β₁, writable (OneCycle cycles it). */
   momentum: number;
   private t = 0;
+  /**
+   * @param params the tensors to update (at least one; each a leaf tensor with `requiresGrad`)
+   * @param options `lr` (required), β₁, β₂, ε and weight decay (defaults 0.9, 0.999, 1e-8, 0): see {@link AdamOptions}
+   */
   constructor(params: readonly Tensor[], options: AdamOptions) {
     super(params);
     checkOptions('Adam', options, ['lr', 'beta1', 'beta2', 'eps', 'weightDecay']);

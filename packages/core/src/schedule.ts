@@ -31,10 +31,16 @@ export interface OneCycleOptions {
  */
 export class OneCycle {
   private t = 0;
+  /** The lr at step 0: maxLr / divFactor. */
   readonly initialLr: number;
+  /** The lr at the last step: initialLr / finalDivFactor. */
   readonly minLr: number;
   private readonly o: Required<OneCycleOptions>;
 
+  /**
+   * @param optimizer the optimizer whose `lr` (and `momentum`) the schedule writes
+   * @param options the peak lr and the number of steps (required), and the shape of the cycle: see {@link OneCycleOptions}
+   */
   constructor(private readonly optimizer: Optimizer, options: OneCycleOptions) {
     checkOptions('OneCycle', options, ['maxLr', 'totalSteps', 'pctStart', 'divFactor', 'finalDivFactor', 'cycleMomentum', 'baseMomentum', 'maxMomentum']);
     this.o = {
@@ -54,7 +60,12 @@ export class OneCycle {
   get stepCount(): number { return this.t; }
 
   /** The (lr, momentum) the schedule prescribes at step t. */
-  valuesAt(t: number): { lr: number; momentum: number } {
+  valuesAt(t: number): {
+    /** The learning rate at step t. */
+    lr: number;
+    /** The momentum (Adam's β₁) at step t. */
+    momentum: number;
+  } {
     const { totalSteps, pctStart, maxLr, baseMomentum, maxMomentum } = this.o;
     if (t > totalSteps) throw new Error(`OneCycle: stepped ${t} times, beyond totalSteps = ${totalSteps}`);
     const upEnd = pctStart * totalSteps - 1;

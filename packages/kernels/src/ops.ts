@@ -16,9 +16,13 @@
  * propagate NaN, ties in max(a, b) split the gradient ½-½.
  */
 export interface ElementwiseDef {
+  /** The scalar definition: the contract every backend meets exactly, at 0 and at NaN too. */
   readonly math: string;
+  /** Branch-free JavaScript expression in `x` (unary) or `a`, `b` (binary), for the `cpu` backend. */
   readonly js: string;
+  /** gpu.js spelling where its JavaScript subset needs another than `js` (default: `js`). */
   readonly gpujs?: string;
+  /** WebAssembly SIMD expression over four lanes in `X` (or `A`, `B`); absent: the `js` loop over the Wasm heap. */
   readonly wasm?: string;
   /**
    * WGSL expression in `x` (or `a`, `b`) for the `webgpu` backend. WGSL lets a compiler assume
@@ -82,7 +86,12 @@ export const BINARY_OPS = {
 export type BinaryOp = keyof typeof BINARY_OPS;
 
 /** The reductions, over any set of axes. */
-export const REDUCE_OPS = { sum: 'Σ', max: 'max (NaN if any element is NaN)' } as const;
+export const REDUCE_OPS = {
+  /** Σ over the reduced axes. */
+  sum: 'Σ',
+  /** The largest element (NaN if any element is NaN). */
+  max: 'max (NaN if any element is NaN)',
+} as const;
 /** The name of a reduction. */
 export type ReduceOp = keyof typeof REDUCE_OPS;
 

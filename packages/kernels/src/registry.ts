@@ -6,7 +6,12 @@ import { isMissingPackage } from './optional.js';
 import { WasmBackend } from './wasm/index.js';
 import { WebGpuBackend } from './webgpu/index.js';
 
-/** Names accepted by {@link initBackend} and the `PSILON_BACKEND` environment variable. */
+/**
+ * Names accepted by {@link initBackend} and the `PSILON_BACKEND` environment variable: `cpu` (plain JS),
+ * `wasm` (SIMD, threads from `PSILON_THREADS`, else every core), `webgpu` (WGSL through Dawn or the
+ * browser), `gpujs` (the best gpu.js mode) or `gpujs:<mode>`, and `auto` (the default: `webgpu` on a
+ * hardware GPU, else `wasm`).
+ */
 export type BackendName = 'auto' | 'cpu' | 'wasm' | 'webgpu' | 'gpujs' | `gpujs:${GpuJsMode}`;
 
 let active: Backend | undefined;
@@ -33,6 +38,7 @@ export function setBackend(backend: Backend): Backend {
  * `webgpu` in Node and `gpujs` need the optional packages `webgpu` (Dawn) and `gpu.js`:
  * asked for by name without them, they throw one line naming the `npm install` to run;
  * `auto` without Dawn takes `wasm` and its description says so.
+ * @param name a {@link BackendName}: `cpu`, `wasm`, `webgpu`, `gpujs`, `gpujs:<mode>` or `auto`
  */
 export async function createBackend(name: BackendName | string): Promise<Backend> {
   if (name === 'cpu') return new CpuBackend();
@@ -78,6 +84,7 @@ function withNote(b: Backend, note: string): Backend {
  * variable, else `auto` (the `webgpu` backend on a hardware GPU when there is one, the `wasm`
  * backend otherwise; its `description` says what it chose and why), makes it
  * active and returns it.
+ * @param name a {@link BackendName} (default: `PSILON_BACKEND`, else `auto`)
  */
 export async function initBackend(name?: BackendName | string): Promise<Backend> {
   const chosen = name ?? (typeof process !== 'undefined' ? process.env?.PSILON_BACKEND : undefined) ?? 'auto';

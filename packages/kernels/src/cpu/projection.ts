@@ -6,7 +6,14 @@
 import type { TypedArray } from '../types.js';
 
 /** τ and the support size ρ of one column, plus which entries are in the support (the top ρ). */
-export interface ColumnProjection { tau: number; rho: number; support: Uint8Array }
+export interface ColumnProjection {
+  /** The threshold τ (docs/math.md §7). */
+  tau: number;
+  /** The support size ρ: how many entries stay non-zero. */
+  rho: number;
+  /** 1 for each entry in the support (the ρ largest), else 0. */
+  support: Uint8Array;
+}
 
 /**
  * τ of one column of non-negative values `y` (docs/math.md §7). The support is the

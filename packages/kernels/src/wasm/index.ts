@@ -43,7 +43,16 @@ export interface WasmOptions {
    * 2²⁴, 2²¹): the work it takes to wake sleeping workers. For measuring the
    * crossover (bench/threads.ts).
    */
-  parallelMin?: { gemm?: number; elements?: number; gemmWake?: number; elementsWake?: number };
+  parallelMin?: {
+    /** Matmul work, in m·k·n multiply-adds, below which a matmul stays on the calling thread (default 2²¹). */
+    gemm?: number;
+    /** Elements below which an elementwise, Adam or weight-norm pass stays on the calling thread (default 2¹⁸). */
+    elements?: number;
+    /** Matmul work, in m·k·n multiply-adds, below which sleeping workers are not woken (default 2²⁴). */
+    gemmWake?: number;
+    /** Elements below which sleeping workers are not woken for an elementwise pass (default 2²¹). */
+    elementsWake?: number;
+  };
   /** How long a waiting thread polls before it sleeps in Atomics.wait, in µs (default 50). */
   spinUs?: number;
 }
@@ -123,7 +132,10 @@ export class WasmBackend implements Backend {
     this.description = `wasm: hand-written WebAssembly SIMD kernels${relaxed ? ' with relaxed SIMD (fused multiply-add)' : ''}, ${threads} thread${threads > 1 ? 's' : ''} (float32)`;
   }
 
-  /** Compiles the kernels, sets up the memory and starts the worker threads. */
+  /**
+   * Compiles the kernels, sets up the memory and starts the worker threads.
+   * @param opts `threads`: a count, caller included, or `auto` (the default: `PSILON_THREADS`, else every core); `relaxed`: use relaxed SIMD (fused multiply-add) when the runtime has it (default true); `parallelMin`: `{ gemm, elements, gemmWake, elementsWake }`, the work below which a kernel stays on the calling thread, in m·k·n multiply-adds or elements (defaults 2²¹, 2¹⁸) and below which sleeping workers are not woken (2²⁴, 2²¹); `spinUs`: how long a waiting thread polls before it sleeps, in µs (default 50)
+   */
   static async create(opts: WasmOptions = {}): Promise<WasmBackend> {
     if (typeof WebAssembly === 'undefined' || !WebAssembly.validate(decode(WASM_MODULES.unshared))) {
       throw new Error('wasm backend: this runtime has no WebAssembly SIMD');

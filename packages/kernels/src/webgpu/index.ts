@@ -37,7 +37,7 @@ class WebGpuBuffer implements BackendBuffer {
 export interface WebGpuOptions {
   /** Matmul tile shape: `auto` (default) picks by output size; `small`, `large` or `large-scalar` force one (for benchmarks). */
   matmulTile?: MatmulTileName;
-  /** Refuse a software adapter (lavapipe, SwiftShader) instead of running on it. */
+  /** Refuse a software adapter (lavapipe, SwiftShader) instead of running on it (default false: run on it, and say so in `description`). */
   requireHardware?: boolean;
 }
 
@@ -65,7 +65,10 @@ export class WebGpuBackend implements Backend {
 
   private get device(): GDevice { return this.dawn.device as GDevice; }
 
-  /** Opens a WebGPU device (Dawn in Node, the browser's in a page); `description` names the adapter. */
+  /**
+   * Opens a WebGPU device (Dawn in Node, the browser's in a page); `description` names the adapter.
+   * @param options `matmulTile`: `auto` (the default, by output size), `tiny`, `small`, `large` or `large-scalar`; `requireHardware`: refuse a software adapter such as lavapipe or SwiftShader (default false)
+   */
   static async create(options: WebGpuOptions = {}): Promise<WebGpuBackend> {
     const dawn = await openDawn({ requireHardware: options.requireHardware });
     const tile = options.matmulTile ?? 'auto';
@@ -84,7 +87,14 @@ export class WebGpuBackend implements Backend {
    * Counters since the backend started: `submissions` (queue submits: one per read-back
    * in a training step), `dispatches` (kernels recorded), `pipelines` (kernels compiled).
    */
-  stats(): { submissions: number; dispatches: number; pipelines: number } {
+  stats(): {
+    /** Queue submits so far (one per read-back in a training step). */
+    submissions: number;
+    /** Kernels recorded so far. */
+    dispatches: number;
+    /** WGSL pipelines compiled so far. */
+    pipelines: number;
+  } {
     return { submissions: this.rec.submissions, dispatches: this.rec.dispatches, pipelines: this.rec.pipelineCount };
   }
 

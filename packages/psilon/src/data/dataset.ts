@@ -8,10 +8,15 @@ export type Task = 'regression' | 'binary' | 'multiclass';
  * [n] of 0/1 for binary, [n] of class indices for multiclass.
  */
 export interface Dataset {
+  /** Inputs, [n, d] row-major. */
   x: Float64Array;
+  /** Targets: [n, outputs] row-major for regression, [n] of 0/1 for binary, [n] of class indices for multiclass. */
   y: Float64Array;
+  /** Rows. */
   n: number;
+  /** Features per row. */
   d: number;
+  /** The prediction problem, which fixes the data loss (docs/math.md §8). */
   task: Task;
   /** Regression targets per row (default 1) or the number of classes (multiclass). */
   outputs: number;

@@ -2,7 +2,12 @@
 import type { Dataset } from './dataset.js';
 
 /** Parsed IDX tensor: dims and values. */
-export interface IdxArray { dims: number[]; data: Uint8Array | Float64Array }
+export interface IdxArray {
+  /** The dimensions, outermost first (images: [n, rows, cols]; labels: [n]). */
+  dims: number[];
+  /** The values, row-major: bytes for type 0x08 (ubyte), doubles for 0x0e. */
+  data: Uint8Array | Float64Array;
+}
 
 /**
  * Parses the IDX format of MNIST/Fashion-MNIST (big-endian: two zero bytes, a
@@ -29,7 +34,12 @@ export function parseIDX(buf: Uint8Array): IdxArray {
 }
 
 /** Names of the two files, for messages of {@link idxToDataset}. */
-export interface IdxNames { images?: string; labels?: string }
+export interface IdxNames {
+  /** The images file's name (default: none named in messages). */
+  images?: string;
+  /** The labels file's name (default: none named in messages). */
+  labels?: string;
+}
 
 /**
  * An image classification dataset from IDX images [n, rows, cols] and labels [n], pixels mapped to

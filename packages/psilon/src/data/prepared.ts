@@ -15,7 +15,9 @@ export interface Preprocessing {
   features: string[];
   /** Standardization per feature: x ← (x − mean)/std. */
   mean: number[];
+  /** The std per feature of that standardization (1, with mean 0, for a constant or 0/1 feature, which is left as is). */
   std: number[];
+  /** The task the model was trained for. */
   task: Task;
   /** The target column's name in the training file. */
   target: string;
@@ -151,7 +153,14 @@ export function tableForModel(p: Preprocessing, text: string, o: ScoreFileOption
  * has the same encoding in every file; an unseen one is all zeros and counted in `notes`),
  * then standardized as in training. Returns the [n, d] row-major inputs and notes.
  */
-export function applyPreprocessing(p: Preprocessing, table: Table, file = 'the file'): { x: Float64Array; n: number; notes: string[] } {
+export function applyPreprocessing(p: Preprocessing, table: Table, file = 'the file'): {
+  /** The standardized inputs, [n, d] row-major (d = `p.features.length`). */
+  x: Float64Array;
+  /** Rows read. */
+  n: number;
+  /** What a user should hear (unseen categories, unused columns, …). */
+  notes: string[];
+} {
   const src = sources(p, table.columns, file);
   const notes: string[] = [];
   const used = new Set(src.map((s) => s.column));

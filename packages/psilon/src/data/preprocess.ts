@@ -14,7 +14,14 @@ export function subset(data: Dataset, idx: readonly number[]): Dataset {
 }
 
 /** Train / validation / test parts of a dataset. */
-export interface Splits { train: Dataset; validation: Dataset; test: Dataset }
+export interface Splits {
+  /** The rows a model is fitted on. */
+  train: Dataset;
+  /** The rows λ (or a forest's leaf size) is chosen on. */
+  validation: Dataset;
+  /** The held-out rows the reported metrics are measured on. */
+  test: Dataset;
+}
 
 /**
  * The tabular protocol of docs/math.md §9, scaled: shuffle (seeded), keep
@@ -58,7 +65,14 @@ export function fractionSplits(data: Dataset, fractions: [number, number, number
 }
 
 /** Per-feature mean and std of the training split, and which features were scaled. */
-export interface Standardizer { mean: Float64Array; std: Float64Array; scaled: boolean[] }
+export interface Standardizer {
+  /** Per feature: the training mean subtracted (0 for a feature left as is). */
+  mean: Float64Array;
+  /** Per feature: the training std divided by (1 for a feature left as is). */
+  std: Float64Array;
+  /** Per feature: whether it was standardized (false for constant and 0/1 features). */
+  scaled: boolean[];
+}
 
 /** Columns whose largest |value| lies in [1e−100, 1e100] are summed and squared as they are; others are scaled first (no overflow or underflow). */
 const PLAIN_RANGE = 1e100;
@@ -115,7 +129,12 @@ export function standardize(data: Dataset, s: Standardizer): Dataset {
 }
 
 /** Median and half-IQR of a regression target (docs/math.md §9: y ← (y − median)/(IQR/2)). */
-export interface TargetScaler { median: number; halfIqr: number }
+export interface TargetScaler {
+  /** The training target's median. */
+  median: number;
+  /** Half the interquartile range, (Q3 − Q1)/2, of the training target. */
+  halfIqr: number;
+}
 
 function quantile(sorted: Float64Array, q: number): number {
   const pos = (sorted.length - 1) * q;
@@ -146,8 +165,17 @@ export function scaleTarget(data: Dataset, s: TargetScaler): Dataset {
   return { ...data, y };
 }
 
-/** Splits, standardizes features and (for regression) scales the target, all with training statistics. */
-export function prepareTabular(data: Dataset, seed = 0): Splits & { standardizer: Standardizer; target?: TargetScaler } {
+/**
+ * Splits, standardizes features and (for regression) scales the target, all with training statistics.
+ * @param data the whole dataset (not changed)
+ * @param seed seed of the shuffle that makes the splits (default 0)
+ */
+export function prepareTabular(data: Dataset, seed = 0): Splits & {
+  /** The standardization fitted on the training split and applied to all three. */
+  standardizer: Standardizer;
+  /** Regression: the target scaling fitted on the training split (y ← (y − median)/halfIqr). */
+  target?: TargetScaler;
+} {
   const sp = tabularSplits(data, seed);
   const st = fitStandardizer(sp.train);
   let out: Splits = { train: standardize(sp.train, st), validation: standardize(sp.validation, st), test: standardize(sp.test, st) };

@@ -3,6 +3,7 @@ import type { Dataset, Task } from './dataset.js';
 
 /** A table of named columns before it becomes a Dataset. */
 export interface Table {
+  /** The column names, in file order. */
   columns: string[];
   /** Row-major cells: numbers, or strings for categorical columns. */
   rows: (number | string)[][];
@@ -49,8 +50,15 @@ const origin = (f: Feature) => (f.value === undefined ? `column '${f.column}'` :
  * The width is checked before anything is allocated: at most {@link MAX_CATEGORIES} values per
  * categorical column, {@link MAX_FEATURES} feature columns and {@link MAX_CELLS} values in all; a
  * one-hot name equal to another feature's name is an error.
+ * @param table the parsed table (from {@link parseCSV} or {@link parseARFF})
+ * @param options the target column (required) and the task (default: inferred from the target; see {@link TableOptions})
  */
-export function tableToDataset(table: Table, options: TableOptions): Dataset & { classes?: string[]; notes: string[] } {
+export function tableToDataset(table: Table, options: TableOptions): Dataset & {
+  /** Classification: the class names, in output order (sorted; numbers as strings). */
+  classes?: string[];
+  /** What a user should hear about the conversion (rows dropped, columns encoded, …). */
+  notes: string[];
+} {
   const t = table.columns.indexOf(options.target);
   if (t < 0) {
     const one = table.columns.length === 1 && /[\t;|]/.test(table.columns[0]!);

@@ -20,7 +20,9 @@ export const PAPER_TABULAR_GRID = [5e-5, 1e-4, 2.5e-4, 5e-4, 1e-3, 2.5e-3, 5e-3,
 
 /** Common options of the experiments (all but `progress` and `log` are plain data: they travel to worker threads). */
 export interface ExperimentOptions {
+  /** How big a run: `quick` (seconds), `default` (minutes) or `full` (the paper's sizes); default `default`. */
   size?: Size;
+  /** Seed of the data split and the model initialisations (default 0). */
   seed?: number;
   /** Progress bars on stderr. */
   progress?: boolean;
@@ -73,8 +75,15 @@ export const MIN_ROWS = 20;
  * Loads a user's CSV/ARFF file as a dataset (by extension), with the typing rules of
  * `parseCSV`/`tableToDataset`; `notes` say what was inferred or dropped. The file is read with
  * `readInputText` (a regular file, bounded size, strict UTF-8, gzip refused); every error names it.
+ * @param path the CSV or ARFF file (by extension)
+ * @param options the target column, task, categorical columns, missing-value tokens and delimiter (see {@link TableFileOptions}), or just the target column's name; the target is required
  */
-export function loadTableFile(path: string, options: TableFileOptions | string | undefined): Dataset & { classes?: string[]; notes: string[] } {
+export function loadTableFile(path: string, options: TableFileOptions | string | undefined): Dataset & {
+  /** Classification: the class names, in output order (sorted; numbers as strings). */
+  classes?: string[];
+  /** What a user should hear about the conversion (rows dropped, columns encoded, …). */
+  notes: string[];
+} {
   const o = typeof options === 'string' || options === undefined ? { target: options } : options;
   if (!o.target) throw new Error(`a data file needs --target <column>`);
   const text = readInputText(path, { what: 'data file' });
@@ -92,20 +101,35 @@ export function loadTableFile(path: string, options: TableFileOptions | string |
 }
 
 /** A point of a λ grid: which named model (`MODELS`), which λ. */
-export interface NetPoint extends PointSpec { model: string; lambda: number }
+export interface NetPoint extends PointSpec {
+  /** The model's name in {@link MODELS} (`psilon-net`, `standard-net`, …). */
+  model: string;
+  /** Regularization strength λ of this point. */
+  lambda: number;
+}
 
 /** What one trained net reports (plain JSON, so it can be kept in a run folder). */
 export interface NetPointResult {
+  /** The model's name in {@link MODELS}. */
   model: string;
+  /** Regularization strength λ it was trained with. */
   lambda: number;
   /** Final-epoch validation loss (λ is chosen on it, docs/math.md §8). */
   valLoss: number;
   /** [epoch, step, validation loss] at each validation. */
   curve: [number, number, number][];
-  test: { loss: number; metric: number };
+  /** The trained model's scores on the test split. */
+  test: {
+    /** Mean test data loss (MSE for regression, cross-entropy for classification; see {@link evaluate}). */
+    loss: number;
+    /** Test RMSE for regression, accuracy for classification. */
+    metric: number;
+  };
   /** The certified Lipschitz bound of the trained model. */
   bound: number;
+  /** Near-sparsity of the raw weights at the end (docs/math.md §7). */
   nearSparsity: number;
+  /** Training time, in seconds. */
   seconds: number;
 }
 

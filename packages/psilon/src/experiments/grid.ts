@@ -19,7 +19,10 @@ import { signalsSettled, writeFileAtomic } from './files.js';
 import type { ExperimentResult } from './report.js';
 
 /** One unit of work: an id unique within the experiment, plus whatever the point needs (JSON). */
-export interface PointSpec { id: string }
+export interface PointSpec {
+  /** The point's name, unique in its grid (also its point file's name in the run folder). */
+  id: string;
+}
 
 /** An experiment as a grid: its points, how to run one, how to combine all results. */
 export interface GridExperiment<O, P extends PointSpec, R> {
@@ -59,7 +62,12 @@ export interface GridRunOptions {
   /** The run's key (runfolder.ts `keyHash`): written into every point file, and a point file is reused only when it carries it. */
   key?: string;
   /** Run only points i, i + n, i + 2n, … of the grid (0-based shard i of n). */
-  shard?: { index: number; count: number };
+  shard?: {
+    /** 0-based index i of this shard, in [0, count). */
+    index: number;
+    /** Number n of shards the grid is split into (≥ 1). */
+    count: number;
+  };
   /** Starts `count` workers (set by the caller that owns the worker script); called only when more than one would run. */
   startWorkers?: (count: number) => Promise<PointRunner>;
   /** Called with a line after each finished point, and for each point file that cannot be reused. */
@@ -79,13 +87,23 @@ export interface GridRun<R> {
   /** Points of the grid. */
   total: number;
   /** Points reused from the run folder and the compute time they took when they ran (seconds). */
-  reused: { points: number; seconds: number };
+  reused: {
+    /** Points reused from the run folder. */
+    points: number;
+    /** Compute time those points took when they ran, in seconds. */
+    seconds: number;
+  };
   /** Worker threads started (0: the points ran in this thread). */
   workers: number;
 }
 
 /** Parses `i/n` (1-based, as Slurm array indices are usually numbered from 1: `--shard 2/3` is the second of three). */
-export function parseShard(s: string): { index: number; count: number } {
+export function parseShard(s: string): {
+  /** 0-based shard index (i − 1). */
+  index: number;
+  /** Number of shards n. */
+  count: number;
+} {
   const m = /^(\d+)\/(\d+)$/.exec(s.trim());
   const i = m ? Number(m[1]) : NaN, n = m ? Number(m[2]) : NaN;
   if (!(n >= 1 && i >= 1 && i <= n)) throw new Error(`--shard must be i/n with 1 ≤ i ≤ n, got '${s}'`);

@@ -21,8 +21,14 @@ export interface RunExperimentOptions extends Omit<GridRunOptions, 'startWorkers
  * skipping points already in `runDir`); returns the report when the grid is complete.
  * With `runDir`, the folder's `run.json` is created or checked (a folder of another
  * run is refused, runfolder.ts) and only point files of this run are reused.
+ * @param name the experiment: a key of {@link GRIDS}
+ * @param o its options: size and seed (defaults `default`, 0) and the experiment's own (see {@link ExperimentOptions})
+ * @param run how to run the grid: run folder, shard, workers, progress (see {@link RunExperimentOptions})
  */
-export async function runExperiment(name: ExperimentName, o: ExperimentOptions & Record<string, unknown>, run: RunExperimentOptions = {}): Promise<GridRun<unknown> & { result?: ExperimentResult }> {
+export async function runExperiment(name: ExperimentName, o: ExperimentOptions & Record<string, unknown>, run: RunExperimentOptions = {}): Promise<GridRun<unknown> & {
+  /** The combined result, when every point of the grid is present (`complete`). */
+  result?: ExperimentResult;
+}> {
   const grid = gridOf(name);
   const opened = run.runDir ? openRunFolder(run.runDir, name, o) : undefined;
   const done = await runGrid(grid, o, {

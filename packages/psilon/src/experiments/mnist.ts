@@ -18,10 +18,24 @@ export const MNIST_LAMBDAS: Record<ResNetVariant, number> = {
 };
 
 /** Options of the deep ablation. */
-export type MnistOptions = ExperimentOptions & { variants?: ResNetVariant[] };
+export type MnistOptions = ExperimentOptions & {
+  /** The §9 variants to run, in order (default: all six of {@link RESNET_VARIANTS}). */
+  variants?: ResNetVariant[];
+};
 
 /** What one variant's run reports. */
-export interface VariantResult { variant: ResNetVariant; accuracy: number; crossEntropy: number; nearSparsity: number; seconds: number }
+export interface VariantResult {
+  /** The variant that ran. */
+  variant: ResNetVariant;
+  /** Test accuracy, in [0, 1]. */
+  accuracy: number;
+  /** Test cross-entropy (mean, in nats). */
+  crossEntropy: number;
+  /** Near-sparsity of the raw weights at the end (docs/math.md §7). */
+  nearSparsity: number;
+  /** Training time, in seconds. */
+  seconds: number;
+}
 
 function setup(o: MnistOptions) {
   const { size, s, seed } = settingsOf(o, MNIST_SIZES);
@@ -35,7 +49,10 @@ function setup(o: MnistOptions) {
  * variant's λ from the reference script; test accuracy, cross-entropy, near-sparsity.
  * One grid point per variant.
  */
-export const mnist: GridExperiment<MnistOptions, PointSpec & { variant: ResNetVariant }, VariantResult> = {
+export const mnist: GridExperiment<MnistOptions, PointSpec & {
+  /** The §9 variant this point trains. */
+  variant: ResNetVariant;
+}, VariantResult> = {
   points: (o) => (o.variants ?? (Object.keys(RESNET_VARIANTS) as ResNetVariant[])).map((variant) => ({ id: variant, variant })),
   validate: (p, r) => obj({ variant: is(p.variant), accuracy: num, crossEntropy: num, nearSparsity: num, seconds: num })(r, 'result'),
   async runPoint(o, { variant }) {

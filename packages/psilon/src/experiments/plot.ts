@@ -8,17 +8,28 @@
  */
 
 /** One line of a plot. */
-export interface Series { name: string; points: [number, number][] }
+export interface Series {
+  /** The line's name in the legend. */
+  name: string;
+  /** The line's [x, y] points, in drawing order. */
+  points: [number, number][];
+}
 
 /** Options of {@link linePlot}. */
 export interface PlotOptions {
+  /** The plot's heading. */
   title: string;
+  /** The x axis's label. */
   xLabel: string;
+  /** The y axis's label. */
   yLabel: string;
+  /** The lines to draw. */
   series: Series[];
   /** Logarithmic y axis (positive values only). */
   logY?: boolean;
+  /** Width of the SVG in px, margins included (default: a 430 px plot area plus the margins). */
   width?: number;
+  /** Height of the SVG in px (default 400). */
   height?: number;
 }
 

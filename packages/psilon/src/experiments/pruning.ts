@@ -8,7 +8,10 @@ import type { GridExperiment, PointSpec } from './grid.js';
 import { num, str, tuple } from './schema.js';
 
 /** Options of the pruning experiment. */
-export type PruningOptions = ExperimentOptions & { lambda?: number };
+export type PruningOptions = ExperimentOptions & {
+  /** Regularization strength λ of both runs (default 1e-3). */
+  lambda?: number;
+};
 
 function setup(o: PruningOptions) {
   const { size, s, seed } = settingsOf(o, TABULAR_SIZES);
@@ -20,7 +23,10 @@ function setup(o: PruningOptions) {
  * phase (the projection blended in over the last 20% of steps, then frozen):
  * exact sparsity and test RMSE before and after. Two grid points.
  */
-export const pruning: GridExperiment<PruningOptions, PointSpec & { pruned: boolean }, (string | number)[]> = {
+export const pruning: GridExperiment<PruningOptions, PointSpec & {
+  /** True for the run with the pruning phase, false for the run without. */
+  pruned: boolean;
+}, (string | number)[]> = {
   points: () => [{ id: 'unpruned', pruned: false }, { id: 'pruned', pruned: true }],
   validate: (p, r) => tuple(str, num, num, num, num)(r, 'result')
     ?? ((r as string[])[0]!.startsWith('pruned') === p.pruned ? undefined : `result[0] is '${(r as string[])[0]}', not the ${p.pruned ? 'pruned' : 'unpruned'} run`),

@@ -4,15 +4,32 @@ import { join } from 'node:path';
 import { writeFileAtomic } from './files.js';
 
 /** A results table. */
-export interface Table { headers: string[]; rows: (string | number)[][] }
+export interface Table {
+  /** The column headings. */
+  headers: string[];
+  /** The rows, one cell per heading (numbers are formatted to 4 significant digits in the report). */
+  rows: (string | number)[][];
+}
 
 /** What an experiment produces. */
 export interface ExperimentResult {
+  /** The experiment's name (`tabular`, `mnist`, …). */
   name: string;
+  /** The report's heading. */
   title: string;
+  /** The results table. */
   table: Table;
   /** SVG plots, each with the CSV of its plotted numbers (written beside it under the same base name). */
-  plots: { file: string; title: string; svg: string; csv?: string }[];
+  plots: {
+    /** The SVG's file name, relative to the report's folder. */
+    file: string;
+    /** The plot's heading in the report. */
+    title: string;
+    /** The SVG document. */
+    svg: string;
+    /** The plotted numbers as CSV, when there are any. */
+    csv?: string;
+  }[];
   /** Protocol facts and caveats printed under the table. */
   notes: string[];
   /** The settings that ran (size, widths, grids…). */
@@ -44,14 +61,21 @@ export function textTable(t: Table): string {
 
 /** What a report says about how it was made. */
 export interface ReportMeta {
+  /** The backend that ran it (its `description`). */
   backend: string;
   /** Wall time of this run (seconds). */
   seconds: number;
+  /** The command line that made the report. */
   command: string;
   /** Points run now (default: all of them). */
   ran?: number;
   /** Points reused from earlier runs and the compute time they took then (seconds). */
-  reused?: { points: number; seconds: number };
+  reused?: {
+    /** Points reused. */
+    points: number;
+    /** The compute time they took when they ran, in seconds. */
+    seconds: number;
+  };
   /** The run folders a merged report (`psilon report`) was made from. */
   mergedFrom?: readonly string[];
 }

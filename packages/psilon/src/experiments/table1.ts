@@ -41,7 +41,21 @@ export interface Table1Options extends ExperimentOptions {
  * file paths are relative to the manifest.
  */
 export interface Table1Manifest {
-  datasets: { file: string; target: string; name?: string; task?: Task; categorical?: string[]; na?: string[] }[];
+  /** The suite's datasets, at least one. */
+  datasets: {
+    /** The CSV or ARFF file, relative to the manifest's folder. */
+    file: string;
+    /** The target column's name. */
+    target: string;
+    /** The dataset's name in the table (letters, digits, `-`, `_`; default: the file's base name). */
+    name?: string;
+    /** Override the task inferred from the target. */
+    task?: Task;
+    /** Columns to one-hot encode even when numeric. */
+    categorical?: string[];
+    /** Tokens that mean "missing". */
+    na?: string[];
+  }[];
 }
 
 /** The suite a run uses: the manifest's files, or the bundled datasets. Each entry is checked before anything runs. */
@@ -78,9 +92,28 @@ export const TABLE1_SIZES = {
 /** The four models of Table 1. */
 export type Table1Model = 'linear' | 'forest' | 'standard-net' | 'psilon-net';
 /** A point: one dataset, one model, one hyperparameter (α, leaf size or λ). */
-export interface Table1Point extends PointSpec { dataset: string; model: Table1Model; value: number }
+export interface Table1Point extends PointSpec {
+  /** The dataset's name in the suite. */
+  dataset: string;
+  /** Which of the four models. */
+  model: Table1Model;
+  /** Its hyperparameter: α (linear), the minimum leaf size (forest) or λ (nets). */
+  value: number;
+}
 /** What a linear or forest point reports (a net point reports a NetPointResult). */
-export interface Table1FitResult { valLoss: number; test: { loss: number; metric: number }; seconds: number }
+export interface Table1FitResult {
+  /** The loss on the validation split, on which the hyperparameter is chosen. */
+  valLoss: number;
+  /** The scores on the test split. */
+  test: {
+    /** Mean test loss (MSE for regression, cross-entropy for classification). */
+    loss: number;
+    /** Test RMSE for regression, accuracy for classification. */
+    metric: number;
+  };
+  /** Fitting time, in seconds. */
+  seconds: number;
+}
 /** A point's result: a fitted linear model or forest, or a trained net. */
 export type Table1Result = Table1FitResult | NetPointResult;
 

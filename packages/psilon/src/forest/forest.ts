@@ -27,14 +27,20 @@ export interface ForestOptions {
 
 /** A fitted forest. */
 export interface RandomForest {
+  /** Always `random-forest` (tells a forest from a net). */
   kind: 'random-forest';
+  /** The task it was fitted for: `regression`, `binary` or `multiclass`. */
   task: Task;
   /** Features per row. */
   d: number;
   /** Values per prediction: the regression outputs, or the classes (2 for binary). */
   k: number;
   /** The options it was grown with, defaults filled in. */
-  options: Required<Omit<ForestOptions, 'maxFeatures'>> & { maxFeatures: number };
+  options: Required<Omit<ForestOptions, 'maxFeatures'>> & {
+    /** Candidate features per split, resolved to a count in [1, d]. */
+    maxFeatures: number;
+  };
+  /** The fitted trees, `nEstimators` of them. */
   trees: Tree[];
 }
 
@@ -51,6 +57,8 @@ export const forestOutputs = (data: Pick<Dataset, 'task' | 'outputs'>): number =
 /**
  * Grows a random forest on a dataset (not mutated). Deterministic for a seed. Bad
  * options or data are refused with one line naming the value.
+ * @param data the training rows (any task)
+ * @param options trees, leaf size, features per split, bins, bootstrap and seed: see {@link ForestOptions}
  */
 export function fitForest(data: Dataset, options: ForestOptions = {}): RandomForest {
   const { n, d, x, task } = data;
@@ -126,7 +134,12 @@ export const LOG_LOSS_EPS = 1e-15;
  * classification, `loss` = log-loss (probabilities clipped to [ε, 1 − ε] and renormalised,
  * ε = 1e-15, as scikit-learn) and `metric` = accuracy.
  */
-export function forestScore(forest: RandomForest, data: Dataset): { loss: number; metric: number } {
+export function forestScore(forest: RandomForest, data: Dataset): {
+  /** Mean loss: MSE (averaged over outputs) for regression, log-loss for classification. */
+  loss: number;
+  /** RMSE for regression, accuracy for classification. */
+  metric: number;
+} {
   if (data.d !== forest.d) throw new Error(`forestScore: the data has ${data.d} features, the forest ${forest.d}`);
   if ((data.task === 'regression') !== (forest.task === 'regression')) throw new Error(`forestScore: a ${forest.task} forest cannot score ${data.task} data`);
   const p = predictForest(forest, data.x, data.n);

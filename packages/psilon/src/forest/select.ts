@@ -14,8 +14,15 @@ export function leafGrid(nTrain: number, grid: readonly number[] = PAPER_LEAF_GR
 /**
  * Fits a forest per leaf size and keeps the lowest validation loss (MSE, so RMSE, for
  * regression; log-loss for classification); the first on ties.
+ * @param train the rows the forests are fitted on
+ * @param validation the rows the leaf size is chosen on
+ * @param options as for {@link fitForest}; `minSamplesLeaf` is set from `grid`
+ * @param grid the leaf sizes to try (default: {@link PAPER_LEAF_GRID} below half the training rows)
  */
-export function selectForest(train: Dataset, validation: Dataset, options: ForestOptions = {}, grid = leafGrid(train.n)): RandomForest & { valLoss: number } {
+export function selectForest(train: Dataset, validation: Dataset, options: ForestOptions = {}, grid = leafGrid(train.n)): RandomForest & {
+  /** The chosen forest's loss on `validation` (see {@link forestScore}). */
+  valLoss: number;
+} {
   if (!grid.length) throw new Error('selectForest: the leaf-size grid is empty');
   let best: (RandomForest & { valLoss: number }) | undefined;
   for (const m of grid) {

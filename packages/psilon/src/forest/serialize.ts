@@ -5,13 +5,31 @@ import type { Tree } from './tree.js';
 
 /** The JSON form of a forest: its header, then each tree's flat arrays. */
 export interface SavedForest {
+  /** Always `random-forest`. */
   kind: 'random-forest';
+  /** The file format's version (1). */
   version: 1;
+  /** The task the forest was fitted for. */
   task: Task;
+  /** Features per row. */
   d: number;
+  /** Values per prediction: the regression outputs, or the classes (2 for binary). */
   k: number;
+  /** The options it was grown with, defaults filled in. */
   options: RandomForest['options'];
-  trees: { feature: number[]; threshold: number[]; left: number[]; right: number[]; value: number[] }[];
+  /** Every tree as plain arrays, one entry per node (see {@link Tree}). */
+  trees: {
+    /** The split feature per node, −1 at a leaf. */
+    feature: number[];
+    /** The split value per node: left when x[feature] ≤ threshold. */
+    threshold: number[];
+    /** The left child's node index per node. */
+    left: number[];
+    /** The right child's node index per node. */
+    right: number[];
+    /** nodes × k: each node's prediction (mean targets, or class frequencies). */
+    value: number[];
+  }[];
 }
 
 /** The forest as JSON-ready data. */

@@ -15,8 +15,11 @@ import type { Binned } from './bins.js';
 export interface Tree {
   /** The split feature, −1 at a leaf. */
   feature: Int32Array;
+  /** The split value per node: a row goes left when x[feature] ≤ threshold (unused at a leaf). */
   threshold: Float64Array;
+  /** The left child's node index per node (unused at a leaf). */
   left: Int32Array;
+  /** The right child's node index per node (unused at a leaf). */
   right: Int32Array;
   /** nodes × k: the weighted mean of the node's targets (regression) or its class frequencies. */
   value: Float64Array;

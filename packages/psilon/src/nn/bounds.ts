@@ -45,12 +45,14 @@ export const l2Penalty = (model: Model): Tensor => model.l2Penalty();
 export interface LipschitzBound {
   /** Upper bound on Σ_o Σ_i |∂f_o/∂x_i| at every x (ℓ∞ → ℓ1 Lipschitz constant). */
   value: number;
+  /** Which formula produced it (closed form or explicit recursion), naming docs/math.md §6. */
   formula: string;
 }
 
 /**
  * The certified bound of docs/math.md §6: for a NormNet the 1-path-norm, for a
  * NormResNet the improved bound; closed forms when they apply, else explicit.
+ * @param model the model to bound (not changed)
  */
 export async function lipschitzBound(model: Model): Promise<LipschitzBound> {
   const { value, formula } = C.tidy(() => C.noGrad(() => model.bound()));

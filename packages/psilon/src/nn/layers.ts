@@ -12,7 +12,18 @@ export type { NormKind };
 export const MAX_PARAMETERS = 2 ** 28;
 
 /** What fixes a layer's parameters: its sizes, a pair of raw matrices (CReLU) or one, a shared g, a bias. */
-export interface LayerShape { inDim: number; outDim: number; pair: boolean; shared: boolean; bias: boolean }
+export interface LayerShape {
+  /** Input width of the layer. */
+  inDim: number;
+  /** Output width (units) of the layer. */
+  outDim: number;
+  /** True for a CReLU layer (two matrices V⁺, V⁻; docs/math.md §5), false for one V. */
+  pair: boolean;
+  /** True when the layer has one g instead of one per unit. */
+  shared: boolean;
+  /** True when the layer has a bias [out]. */
+  bias: boolean;
+}
 
 /**
  * The spec of one layer's parameters, in order, named as the reference code names them under
@@ -41,17 +52,27 @@ export function layerSize(l: LayerShape): number {
 export interface WeightBlend {
   /** Steps done, of T. */
   t: number;
+  /** Length of the blend in steps (the pruning phase of docs/math.md §7). */
   T: number;
   /** The weights the layer uses, given its parameters and normalized weights ([W], or [W⁺, W⁻]). */
   apply(params: LayerParams, normalized: Tensor[]): Tensor[];
 }
 
 /** A layer's parameters as plain values: the raw matrices ([V] or [V⁺, V⁻]), g and the bias. */
-export interface LayerParams { raw: Tensor[]; g: Tensor; b: Tensor | null }
+export interface LayerParams {
+  /** The raw (unnormalized) matrices [in, out]: [V], or [V⁺, V⁻] for a CReLU layer. */
+  raw: Tensor[];
+  /** The length parameter g: [1] when shared, else [out]. */
+  g: Tensor;
+  /** The bias [out], or null when the layer has none. */
+  b: Tensor | null;
+}
 
 /** Options of {@link NormLinear}. */
 export interface NormLinearOptions {
+  /** Input width (rows of V; a positive integer; required). */
   inDim: number;
+  /** Output width: the number of units (columns of V; a positive integer; required). */
   outDim: number;
   /** Seeded generator for the orthogonal init of V. */
   rng: RNG;
@@ -63,6 +84,7 @@ export interface NormLinearOptions {
   bias?: boolean;
   /** Initial value of g (default 1). */
   gInit?: number;
+  /** Element type of the parameters (default `float32`). */
   dtype?: DType;
 }
 const LAYER_KEYS = optionKeys<NormLinearOptions>()(['inDim', 'outDim', 'rng', 'norm', 'shareG', 'bias', 'gInit', 'dtype']);
@@ -73,9 +95,13 @@ const LAYER_KEYS = optionKeys<NormLinearOptions>()(['inDim', 'outDim', 'rng', 'n
  * Subclasses hold their raw matrices and say how they combine with the input.
  */
 abstract class WeightNormalized {
+  /** Input width. */
   readonly inDim: number;
+  /** Output width (units). */
   readonly outDim: number;
+  /** The weight normalization, `l1` or `l2` (docs/math.md §2). */
   readonly norm: NormKind;
+  /** Whether the layer has one g instead of one per unit. */
   readonly shareG: boolean;
   /** Length parameter g: [1] when shared, [out] otherwise. */
   readonly g: Tensor;
@@ -178,6 +204,7 @@ export class NormLinear extends WeightNormalized {
   /** Raw direction parameter V [in, out]. */
   readonly v: Tensor;
 
+  /** @param options the sizes and `rng` (required), normalization, shared g, bias, initial g and dtype: see {@link NormLinearOptions} */
   constructor(options: NormLinearOptions) {
     super('NormLinear', options, false);
     this.v = this.orthogonalV(options.rng);
@@ -201,9 +228,12 @@ export type CReLUNormLinearOptions = NormLinearOptions;
  * g = gInit (0 for residual blocks, 1 for the predictor), b = 0.
  */
 export class CReLUNormLinear extends WeightNormalized {
+  /** Raw matrix V⁺ [in, out] of the positive part relu(X). */
   readonly vPos: Tensor;
+  /** Raw matrix V⁻ [in, out] of the negative part neg(X). */
   readonly vNeg: Tensor;
 
+  /** @param options the sizes and `rng` (required), normalization, shared g, bias, initial g and dtype: see {@link NormLinearOptions} */
   constructor(options: CReLUNormLinearOptions) {
     super('CReLUNormLinear', options, true);
     this.vPos = this.orthogonalV(options.rng);

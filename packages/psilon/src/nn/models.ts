@@ -36,9 +36,11 @@ export type ResNetRegularizer = (typeof RESNET_REGULARIZERS)[number];
 
 /** Options shared by both architectures. */
 export interface NetOptions {
+  /** Input width d: the number of features per row of X (a positive integer; required). */
   inDim: number;
   /** Hidden width h. */
   hidden: number;
+  /** Output width: 1 for regression, the number of classes for classification (a positive integer; required). */
   outDim: number;
   /** K − 1: the embedder plus the hidden blocks (the reference code's `n_hidden`; default 3). */
   nHidden?: number;
@@ -52,7 +54,9 @@ export interface NetOptions {
   regularizer?: RegularizerKind;
   /** Seed of the initialisation (default 0), or pass `rng`. */
   seed?: number;
+  /** The generator the initialisation draws from (overrides `seed`; advanced by the draws). Default: a new `RNG(seed)`. */
   rng?: RNG;
+  /** Element type of every parameter (default `float32`). */
   dtype?: DType;
 }
 const NET_KEYS = optionKeys<NetOptions>()(['inDim', 'hidden', 'outDim', 'nHidden', 'share', 'norm', 'bias', 'regularizer', 'seed', 'rng', 'dtype']);
@@ -98,21 +102,36 @@ export function checkParameterCount(c: LayoutConfig, where: string): void {
  * The list has an entry per parameter, so a configuration from outside is checked first
  * (`checkParameterCount`).
  */
-export function parameterLayout(c: LayoutConfig): { name: string; shape: number[] }[] {
+export function parameterLayout(c: LayoutConfig): {
+  /** The parameter's name (`embedder.weight`, `representer.0.linear.g`, `predictor.bias`, …). */
+  name: string;
+  /** Its shape: [in, out] for a weight, [1] or [out] for a g, [out] for a bias. */
+  shape: number[];
+}[] {
   return layerGroups(c).flatMap((g) => Array.from({ length: g.count }, (_, i) => layerLayout(g.prefix(i), g.shape)).flat());
 }
 
 /** The resolved configuration of a model (what save/load stores). */
 export interface NetConfig<R extends RegularizerKind = RegularizerKind> {
+  /** The architecture: `net` (PSiLON Net) or `resnet` (PSiLON ResNet with CReLU blocks). */
   arch: 'net' | 'resnet';
+  /** Input width d (see {@link NetOptions.inDim}). */
   inDim: number;
+  /** Hidden width h. */
   hidden: number;
+  /** Output width (1 for regression, the number of classes for classification). */
   outDim: number;
+  /** K − 1: the embedder plus the hidden blocks (resolved; {@link NetOptions.nHidden} defaults to 3). */
   nHidden: number;
+  /** Whether each hidden layer has one shared g (resolved; default true). */
   share: boolean;
+  /** Weight normalization of every layer (resolved; default `l1`). */
   norm: NormKind;
+  /** Whether the hidden layers have a bias (resolved; default true). */
   bias: boolean;
+  /** The regularizer R of the objective (resolved; default `pathnorm` for the Net, `ib` for the ResNet). */
   regularizer: R;
+  /** Element type of the parameters (resolved; default `float32`). */
   dtype: DType;
 }
 
@@ -134,6 +153,7 @@ function resolve<R extends RegularizerKind>(arch: 'net' | 'resnet', o: NetOption
 
 /** What both architectures offer. */
 export interface Model {
+  /** The resolved configuration (defaults filled in; what save/load stores). */
   readonly config: NetConfig;
   /** The network's output (logits or predictions) for a batch X [batch, inDim]. */
   forward(x: Tensor): Tensor;
@@ -146,7 +166,12 @@ export interface Model {
   /** Σ‖W‖²_F of the normalized weights, the Standard Net penalty (the `l2` regularizer), whatever `config.regularizer` is. */
   l2Penalty(): Tensor;
   /** The certified Lipschitz bound as a scalar tensor, and the formula that produced it (docs/math.md §6). */
-  bound(): { value: Tensor; formula: string };
+  bound(): {
+    /** The bound, a scalar tensor (differentiable, so it can be a regularizer). */
+    value: Tensor;
+    /** Which formula produced it, naming docs/math.md §6. */
+    formula: string;
+  };
   /** True when the closed forms apply: shared g, L1 normalization, no pruning blend running. */
   hasClosedForm(): boolean;
   /** Every weight-normalized layer, embedder first, predictor last. */
@@ -163,7 +188,9 @@ export interface Model {
  * when `share`). Subclasses add their blocks and predictor.
  */
 abstract class WeightNormModel<R extends RegularizerKind> implements Model {
+  /** The resolved configuration (defaults filled in; what save/load stores). */
   readonly config: NetConfig<R>;
+  /** The first layer, X·W₁ + b₁ (inDim → hidden). */
   readonly embedder: NormLinear;
   /** Initialises the layers after the embedder, in order. */
   protected readonly rng: RNG;
@@ -193,7 +220,12 @@ abstract class WeightNormModel<R extends RegularizerKind> implements Model {
 
   regularizer(): Tensor { return this.regularizers[this.config.regularizer](); }
 
-  bound(): { value: Tensor; formula: string } {
+  bound(): {
+    /** The bound, a scalar tensor (differentiable, so it can be a regularizer). */
+    value: Tensor;
+    /** Which formula produced it, naming docs/math.md §6. */
+    formula: string;
+  } {
     return this.hasClosedForm()
       ? { value: this.closedFormBound(), formula: this.boundFormulas.closed }
       : { value: this.explicitBound(), formula: this.boundFormulas.explicit };
@@ -234,9 +266,12 @@ abstract class WeightNormModel<R extends RegularizerKind> implements Model {
  * Hidden layers share g when `share` (PSiLON); the predictor has one g per output and a bias.
  */
 export class NormNet extends WeightNormModel<NetRegularizer> {
+  /** The nHidden − 1 hidden layers after the embedder (hidden → hidden, ReLU before each). */
   readonly blocks: NormLinear[];
+  /** The output layer (hidden → outDim), one g per output and a bias. */
   readonly predictor: NormLinear;
 
+  /** @param options the sizes (required: `inDim`, `hidden`, `outDim`), depth, sharing, normalization, bias, regularizer, seed or `rng`, dtype: see {@link NetOptions} */
   constructor(options: NetOptions) {
     super('net', options, 'NormNet', NET_REGULARIZERS);
     const o = this.layerOptions();
@@ -278,9 +313,12 @@ export class NormNet extends WeightNormModel<NetRegularizer> {
  * block starts as the identity), and a CReLU predictor with unshared g.
  */
 export class NormResNet extends WeightNormModel<ResNetRegularizer> {
+  /** The nHidden − 1 residual CReLU blocks, h ← h + CReLU-layer(h) (docs/math.md §5). */
   readonly blocks: CReLUNormLinear[];
+  /** The CReLU output layer (hidden → outDim), one g per output and a bias. */
   readonly predictor: CReLUNormLinear;
 
+  /** @param options the sizes (required: `inDim`, `hidden`, `outDim`), depth, sharing, normalization, bias, regularizer, seed or `rng`, dtype: see {@link NetOptions} */
   constructor(options: NetOptions) {
     super('resnet', options, 'NormResNet', RESNET_REGULARIZERS);
     const o = this.layerOptions();
@@ -320,12 +358,21 @@ export class NormResNet extends WeightNormModel<ResNetRegularizer> {
   };
 }
 
-/** The sizes, seed and dtype of a model whose kind fixes share, norm and regularizer. */
+/**
+ * The sizes, seed and dtype of a model whose kind fixes share, norm and regularizer:
+ * {@link NetOptions} without `share`, `norm` and `regularizer`.
+ */
 export type Dims = Omit<NetOptions, 'share' | 'norm' | 'regularizer'>;
 
-/** PSiLON Net: shared g, L1 WN, closed-form 1-path-norm (docs/math.md §4). */
+/**
+ * PSiLON Net: shared g, L1 WN, closed-form 1-path-norm (docs/math.md §4).
+ * @param o the sizes (`inDim`, `hidden`, `outDim`, `nHidden`), the seed or `rng`, and the dtype: see {@link NetOptions} for each one's meaning and default
+ */
 export const psilonNet = (o: Dims): NormNet => new NormNet({ ...o, share: true, norm: 'l1', regularizer: 'pathnorm' });
-/** The "Standard Net" baseline: unshared g, L2 WN, L2 penalty on the normalized weights (docs/math.md §4). */
+/**
+ * The "Standard Net" baseline: unshared g, L2 WN, L2 penalty on the normalized weights (docs/math.md §4).
+ * @param o the sizes (`inDim`, `hidden`, `outDim`, `nHidden`), the seed or `rng`, and the dtype: see {@link NetOptions} for each one's meaning and default
+ */
 export const standardNet = (o: Dims): NormNet => new NormNet({ ...o, share: false, norm: 'l2', regularizer: 'l2' });
 
 /** The deep-ablation variants of docs/math.md §9 (the projected-gradient variant is not built). */
@@ -340,12 +387,19 @@ export const RESNET_VARIANTS = {
 /** The name of a deep-ablation variant. */
 export type ResNetVariant = keyof typeof RESNET_VARIANTS;
 
-/** A ResNet of the named §9 variant. */
+/**
+ * A ResNet of the named §9 variant.
+ * @param variant the name of a §9 variant, a key of {@link RESNET_VARIANTS}
+ * @param o the sizes, seed or `rng`, and dtype: see {@link NetOptions}
+ */
 export function resnetVariant(variant: ResNetVariant, o: Dims): NormResNet {
   if (!Object.hasOwn(RESNET_VARIANTS, variant)) throw new Error(`resnetVariant: unknown variant '${String(variant)}' (${Object.keys(RESNET_VARIANTS).join(', ')})`);
   return new NormResNet({ ...o, ...RESNET_VARIANTS[variant] });
 }
-/** PSiLON ResNet: shared g, L1 WN, closed-form improved bound. */
+/**
+ * PSiLON ResNet: shared g, L1 WN, closed-form improved bound (docs/math.md §5, §6).
+ * @param o the sizes (`inDim`, `hidden`, `outDim`, `nHidden`), the seed or `rng`, and the dtype: see {@link NetOptions} for each one's meaning and default
+ */
 export const psilonResNet = (o: Dims): NormResNet => resnetVariant('psilon', o);
 
 /** The sizes and seed a named model is built with. */

@@ -5,10 +5,23 @@ import { checkParameterCount, NET_REGULARIZERS, NormNet, NormResNet, parameterLa
 
 /** The JSON form of a model. Version 2 names parameters as the reference code does (`embedder.weight`, …). */
 export interface SavedModel {
+  /** Always `psilon-model` (tells a model file from others). */
   format: 'psilon-model';
+  /** The layout's version: 2 names parameters as the reference code does; 1 is read too. */
   version: 1 | 2;
+  /** The resolved configuration the model is rebuilt from. */
   config: NetConfig;
-  parameters: { name: string; shape: number[]; dtype: C.DType; values: number[] }[];
+  /** Every parameter, in `namedParameters()` order. */
+  parameters: {
+    /** The parameter's name (`embedder.weight`, `representer.0.linear.g`, …). */
+    name: string;
+    /** Its shape. */
+    shape: number[];
+    /** Its element type. */
+    dtype: C.DType;
+    /** Its values, flat and row-major. */
+    values: number[];
+  }[];
   /** How the training data was prepared, when the model was trained on a table (for `predict`/`evaluate`). */
   preprocessing?: Preprocessing;
 }
@@ -18,7 +31,11 @@ export function parameterNames(model: Model): string[] {
   return model.namedParameters().map(([n]) => n);
 }
 
-/** The model as JSON-ready data. Pruned weights keep their exact zeros. */
+/**
+ * The model as JSON-ready data. Pruned weights keep their exact zeros.
+ * @param model the model to save (not changed)
+ * @param preprocessing how its training table was prepared, for `predict` on raw tables (default: none)
+ */
 export async function saveModel(model: Model, preprocessing?: Preprocessing): Promise<SavedModel> {
   return {
     ...(preprocessing ? { preprocessing } : {}),
@@ -104,6 +121,7 @@ export function checkSavedModel(saved: unknown, where = 'loadModel'): asserts sa
  * Rebuilds a model from {@link saveModel}'s output (version 1 or 2). The whole file is
  * checked first ({@link checkSavedModel}), so a small file claiming a huge width or depth
  * fails at once instead of building the model.
+ * @param saved the parsed JSON of a model file ({@link saveModel}'s output, version 1 or 2)
  */
 export function loadModel(saved: SavedModel): Model {
   checkSavedModel(saved);

@@ -106,7 +106,10 @@ export function exactSparsity(model: HasLayers, options: SparsityOptions = {}): 
 }
 
 /** Which weights exact sparsity scores: `used` (default) or `projection` (P(V)); see {@link exactSparsity}. */
-export interface SparsityOptions { of?: 'used' | 'projection' }
+export interface SparsityOptions {
+  /** Score the weights the layer uses (`used`, the default) or the projection P(V) of its raw weights (`projection`; docs/math.md §7). */
+  of?: 'used' | 'projection';
+}
 const SPARSITY_KEYS = optionKeys<SparsityOptions>()(['of']);
 
 function scoredWeights(where: string, options: SparsityOptions): 'used' | 'projection' {
@@ -120,7 +123,12 @@ function scoredWeights(where: string, options: SparsityOptions): 'used' | 'proje
  * Near-sparsity of the raw weights and exact sparsity of the used weights (or, with
  * `of: 'projection'`, of P(V)), on any backend: the values are read back asynchronously.
  */
-export async function sparsityReport(model: HasLayers, options: SparsityOptions = {}): Promise<{ nearSparsity: number; exactSparsity: number }> {
+export async function sparsityReport(model: HasLayers, options: SparsityOptions = {}): Promise<{
+  /** Near-sparsity of the raw weights, in [0, 1] (see {@link nearSparsity}; docs/math.md §7). */
+  nearSparsity: number;
+  /** Exact sparsity: the fraction of weights exactly zero, in [0, 1] (see {@link exactSparsity}). */
+  exactSparsity: number;
+}> {
   const of = scoredWeights('sparsityReport', options);
   return { nearSparsity: nearOf(await read(model, 'raw')), exactSparsity: exactOf(await read(model, of)) };
 }

@@ -13,7 +13,12 @@ import type { LayerParams, WNLayer } from '../nn/index.js';
 export const shiftedSign = (v: number): number => Math.sign(v + 1e-8);
 
 /** P(v) = g·sign(v + 1e-8)·relu(|v| − τ) for one column (docs/math.md §7); P has L1 norm |g|. */
-export function projectVector(v: ArrayLike<number>, g = 1): { tau: number; p: Float64Array } {
+export function projectVector(v: ArrayLike<number>, g = 1): {
+  /** The threshold τ with Σ relu(|v| − τ) = 1 (docs/math.md §7; τ > 0, and zeros appear, only where ‖v‖₁ > 1). */
+  tau: number;
+  /** The projected column P(v), of L1 norm |g|. */
+  p: Float64Array;
+} {
   const y = Float64Array.from(v, Math.abs);
   const { tau } = projectColumn(y);
   const p = Float64Array.from(v, (x) => g * shiftedSign(x) * Math.max(Math.abs(x) - tau, 0));

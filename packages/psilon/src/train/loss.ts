@@ -14,7 +14,12 @@ export function taskLoss(task: Task, pred: Tensor, y: Tensor): Tensor {
 }
 
 /** Rows `idx` of a dataset as tensors on the model's dtype. */
-export function batchTensors(data: Dataset, idx: readonly number[], dtype: C.DType): { x: Tensor; y: Tensor } {
+export function batchTensors(data: Dataset, idx: readonly number[], dtype: C.DType): {
+  /** Inputs [rows, d]. */
+  x: Tensor;
+  /** Targets: [rows, outputs] for regression, [rows, 1] for binary, class indices [rows] for multiclass. */
+  y: Tensor;
+} {
   const x = new Float64Array(idx.length * data.d);
   idx.forEach((r, i) => x.set(data.x.subarray(r * data.d, (r + 1) * data.d), i * data.d));
   const yCols = data.task === 'regression' ? data.outputs : 1;
@@ -24,8 +29,18 @@ export function batchTensors(data: Dataset, idx: readonly number[], dtype: C.DTy
   return { x: C.tensor(x, [idx.length, data.d], { dtype }), y: C.tensor(y, yShape, { dtype }) };
 }
 
-/** Mean loss and the task metric (RMSE for regression, accuracy for classification) on a dataset. */
-export async function evaluate(model: Model, data: Dataset, batchSize = 1000): Promise<{ loss: number; metric: number }> {
+/**
+ * Mean loss and the task metric (RMSE for regression, accuracy for classification) on a dataset.
+ * @param model the model to score (not changed)
+ * @param data the rows to score it on
+ * @param batchSize rows per forward pass (default 1000; the result does not depend on it)
+ */
+export async function evaluate(model: Model, data: Dataset, batchSize = 1000): Promise<{
+  /** Mean data loss: MSE for regression, binary cross-entropy on logits for binary, softmax cross-entropy for multiclass. */
+  loss: number;
+  /** RMSE (√loss) for regression, accuracy in [0, 1] for classification. */
+  metric: number;
+}> {
   checkData(model, data, 'evaluate');
   let lossSum = 0, correct = 0;
   for (let s = 0; s < data.n; s += batchSize) {

@@ -12,6 +12,7 @@ import { argmax } from './loss.js';
 
 /** What {@link predict} returns: one prediction per table row, in the target's units or as classes. */
 export interface Predictions {
+  /** The model's task: which of the fields below are set. */
   task: Preprocessing['task'];
   /** Rows predicted. */
   n: number;
@@ -37,6 +38,10 @@ const BATCH = 4096;
  * the target's units; binary by the logistic σ(z) = 1/(1 + e^−z) of the one logit (class 1
  * is `classes[1]`); multiclass by softmax(z)_c = e^{z_c}/Σ e^{z_j}, the class the argmax.
  * `file` names the table in messages.
+ * @param model the trained model
+ * @param preprocessing its training preprocessing (the model file's `preprocessing`)
+ * @param table the rows to predict, with the training feature columns by name (columns it does not use are ignored, and noted)
+ * @param file the table's name, for messages (default `the file`)
  */
 export async function predict(model: Model, preprocessing: Preprocessing, table: Table, file = 'the file'): Promise<Predictions> {
   const p = preprocessing;
@@ -87,11 +92,13 @@ function softmaxInto(z: ArrayLike<number>, off: number, k: number, out: Float64A
 
 /** What {@link scorePredictions} measured. */
 export interface Scores {
+  /** The model's task: which of the metrics below are set. */
   task: Preprocessing['task'];
   /** Rows scored. */
   rows: number;
   /** Regression: RMSE and mean absolute error in the target's units. */
   rmse?: number;
+  /** Regression: mean absolute error in the target's units. */
   mae?: number;
   /** Classification: rows whose label is one of the model's classes (the metrics are over these). */
   known?: number;
@@ -99,6 +106,7 @@ export interface Scores {
   unseen?: Map<string, number>;
   /** Classification: accuracy and mean log-loss −log p(true class) over the known rows (undefined when none is known). */
   accuracy?: number;
+  /** Classification: mean log-loss −log p(true class) over the known rows, in nats. */
   logLoss?: number;
 }
 

@@ -72,6 +72,10 @@ export interface TrainStepResult {
  * objective and R come back in one read. The caller owns `batch` (it is not disposed).
  * Throws core's `NonFiniteLossError`, naming `options.where`, when L or the objective is
  * NaN or ±∞; the update has been applied by then, so the model is no longer usable.
+ * @param model the model to update
+ * @param optimizer the optimizer over `model.parameters()`
+ * @param batch the batch: inputs x [rows, inDim] and targets y (see {@link batchTensors})
+ * @param options the task and λ (required), the objective convention, whether to compute R at λ = 0, and where (for errors): see {@link TrainStepOptions}
  */
 export async function trainStep(model: Model, optimizer: Optimizer, batch: { x: Tensor; y: Tensor }, options: TrainStepOptions): Promise<TrainStepResult> {
   checkOptions('trainStep', options, TRAIN_STEP_KEYS);

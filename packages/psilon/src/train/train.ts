@@ -19,8 +19,22 @@ import { checkTrainInputs } from './validate.js';
  * β₁ cycled 0.95 ↔ 0.85; docs/math.md §8) or a constant lr.
  */
 export type Schedule =
-  | { kind: 'onecycle'; pctStart?: number; divFactor?: number; finalDivFactor?: number; cycleMomentum?: boolean }
-  | { kind: 'constant' };
+  | {
+    /** OneCycle: the lr rises to `lr` and falls again over all the epochs (the default schedule). */
+    kind: 'onecycle';
+    /** Fraction of the epochs spent raising the lr, in (0, 1) (default `TrainOptions.pctStart`, else 0.2). */
+    pctStart?: number;
+    /** Initial lr = lr / divFactor (default lr / 1e-4, so the lr starts at 1e-4). */
+    divFactor?: number;
+    /** Final lr = initial lr / finalDivFactor (default lr / 1e-3). */
+    finalDivFactor?: number;
+    /** Cycle Adam's β₁ between 0.95 and 0.85, inversely to the lr (default true). */
+    cycleMomentum?: boolean;
+  }
+  | {
+    /** A constant lr (`TrainOptions.lr`) and β₁ for every step. */
+    kind: 'constant';
+  };
 
 /** Options of {@link train}. */
 export interface TrainOptions {
@@ -44,7 +58,14 @@ export interface TrainOptions {
   /** OneCycle warm-up fraction (default 0.2); the same as `schedule.pctStart`. */
   pctStart?: number;
   /** Adam's β₁ (the starting value where OneCycle cycles it), β₂ and ε (defaults 0.9, 0.999, 1e-8). */
-  adam?: { beta1?: number; beta2?: number; eps?: number };
+  adam?: {
+    /** Adam's β₁, in [0, 1) (default 0.9; OneCycle overwrites it each epoch unless `cycleMomentum` is false). */
+    beta1?: number;
+    /** Adam's β₂, in [0, 1) (default 0.999). */
+    beta2?: number;
+    /** Adam's ε, added to √v̂ in the denominator (default 1e-8). */
+    eps?: number;
+  };
   /** The objective convention (default `half`: 0.5·L + 0.5·λ·R, as the reference code). */
   objective?: ObjectiveConvention;
   /**
@@ -82,19 +103,23 @@ export interface StepRecord {
   step: number;
   /** Data loss L and regularizer R at the parameters before this step's update. */
   loss: number;
+  /** The regularizer R (unscaled by λ) at the parameters before this step's update. */
   regularizer: number;
   /** The objective that was differentiated (per the convention). */
   objective: number;
   /** The lr and Adam β₁ this step used. */
   lr: number;
+  /** Adam's β₁ this step used (cycled by OneCycle). */
   beta1: number;
 }
 
 /** One epoch of history. */
 export interface EpochRecord {
+  /** 0-based epoch index. */
   epoch: number;
   /** Optimizer steps taken so far. */
   step: number;
+  /** The learning rate this epoch used (the schedule steps after the epoch). */
   lr: number;
   /** Mean data loss over the epoch's batches. */
   trainLoss: number;
@@ -104,21 +129,25 @@ export interface EpochRecord {
   regularizer: number;
   /** Validation loss and metric, on validation epochs. */
   valLoss?: number;
+  /** Validation metric on validation epochs: accuracy for classification, RMSE for regression. */
   valMetric?: number;
 }
 
 /** What {@link train} returns. */
 export interface TrainResult {
+  /** One record per epoch, in order. */
   history: EpochRecord[];
   /** Per-step records (with `recordSteps`). */
   steps?: StepRecord[];
   /** Final validation loss/metric (when validation data was given). */
   valLoss?: number;
+  /** Final validation metric: accuracy for classification, RMSE for regression. */
   valMetric?: number;
   /** Near-sparsity of the raw weights at the end (docs/math.md §7). */
   nearSparsity: number;
   /** Exact sparsity of the used weights at the end (> 0 only after pruning). */
   exactSparsity: number;
+  /** Wall-clock time of the run, in seconds. */
   seconds: number;
 }
 

@@ -37,11 +37,17 @@ export function loadDiabetes(): Dataset {
  * Breast Cancer Wisconsin, diagnostic (569 rows, 30 features of cell nuclei), binary
  * target `benign`: 0 malignant, 1 benign (scikit-learn's coding).
  */
-export function loadBreastCancer(): Dataset & { classes?: string[] } {
+export function loadBreastCancer(): Dataset & {
+  /** The class names, in output order. */
+  classes?: string[];
+} {
   return bundled('breast-cancer.csv', 'benign', 'binary', ['malignant', 'benign']);
 }
 
 /** Wine recognition (178 rows, 13 chemical measurements), three classes (cultivars 0, 1, 2). */
-export function loadWine(): Dataset & { classes?: string[] } {
+export function loadWine(): Dataset & {
+  /** The class names, in output order. */
+  classes?: string[];
+} {
   return bundled('wine.csv', 'class', 'multiclass', ['class_0', 'class_1', 'class_2']);
 }

@@ -11,7 +11,16 @@ import { argmax, taskLoss } from '../loss.js';
 import { LINEAR_ALPHAS, selectByValidation } from './select.js';
 
 /** A fitted model: logits = x·W + b. */
-export interface Logistic { w: Float64Array; b: Float64Array; outputs: number; alpha: number }
+export interface Logistic {
+  /** The weights W, [d, outputs] row-major. */
+  w: Float64Array;
+  /** The intercepts b, one per output. */
+  b: Float64Array;
+  /** Logits per row: 1 for binary, the number of classes for multiclass. */
+  outputs: number;
+  /** The L2 penalty α it was fitted with. */
+  alpha: number;
+}
 
 const cpu = new CpuBackend();
 
@@ -46,7 +55,12 @@ export function fitLogistic(data: Dataset, alpha: number, steps = 400): Logistic
 }
 
 /** Cross-entropy and accuracy of a fitted model on a dataset. */
-export function logisticScore(m: Logistic, data: Dataset): { loss: number; accuracy: number } {
+export function logisticScore(m: Logistic, data: Dataset): {
+  /** Mean cross-entropy (binary on one logit, softmax for multiclass). */
+  loss: number;
+  /** Accuracy, in [0, 1]. */
+  accuracy: number;
+} {
   return C.tidy(() => {
     const { x, y } = tensors(data);
     const w = C.tensor(m.w, [data.d, m.outputs], { dtype: 'float64', backend: cpu });
@@ -66,7 +80,10 @@ export function logisticScore(m: Logistic, data: Dataset): { loss: number; accur
 export const LOGISTIC_ALPHAS = LINEAR_ALPHAS;
 
 /** Fits one model per α and keeps the lowest validation cross-entropy. */
-export function selectLogistic(train: Dataset, validation: Dataset, alphas = LOGISTIC_ALPHAS): Logistic & { valLoss: number } {
+export function selectLogistic(train: Dataset, validation: Dataset, alphas = LOGISTIC_ALPHAS): Logistic & {
+  /** The chosen model's cross-entropy on `validation`. */
+  valLoss: number;
+} {
   const { model, score } = selectByValidation(alphas, (a) => fitLogistic(train, a), (m) => logisticScore(m, validation).loss);
   return { ...model, valLoss: score };
 }

@@ -3,7 +3,14 @@ import type { Dataset } from '../../data/index.js';
 import { LINEAR_ALPHAS, selectByValidation } from './select.js';
 
 /** A fitted ridge model ŷ = x·w + b. */
-export interface Ridge { w: Float64Array; b: number; alpha: number }
+export interface Ridge {
+  /** The weights w, one per feature. */
+  w: Float64Array;
+  /** The (unpenalized) intercept b. */
+  b: number;
+  /** The L2 penalty α it was fitted with. */
+  alpha: number;
+}
 
 /** Solves A·x = rhs for symmetric positive-definite A (d×d, row-major) by Cholesky. */
 export function choleskySolve(A: Float64Array, rhs: Float64Array, d: number): Float64Array {
@@ -62,7 +69,10 @@ export function ridgeRMSE(m: Ridge, data: Dataset): number {
 export const RIDGE_ALPHAS = LINEAR_ALPHAS;
 
 /** Fits ridge for each α and keeps the one with the lowest validation RMSE. */
-export function selectRidge(train: Dataset, validation: Dataset, alphas = RIDGE_ALPHAS): Ridge & { valRMSE: number } {
+export function selectRidge(train: Dataset, validation: Dataset, alphas = RIDGE_ALPHAS): Ridge & {
+  /** The chosen model's RMSE on `validation`. */
+  valRMSE: number;
+} {
   const { model, score } = selectByValidation(alphas, (a) => fitRidge(train, a), (m) => ridgeRMSE(m, validation));
   return { ...model, valRMSE: score };
 }
