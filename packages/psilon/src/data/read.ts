@@ -55,13 +55,6 @@ export function readInputBytes(path: string, options: ReadInputOptions = {}): Ui
 /** True when byte `i` ends a line: LF, or a CR not followed by LF (CRLF ends at its LF). */
 const endsLine = (bytes: Uint8Array, i: number) => bytes[i] === 0x0a || (bytes[i] === 0x0d && bytes[i + 1] !== 0x0a);
 
-/** The 1-based line of byte offset `at` in `bytes` (lines end with LF, CRLF or a lone CR). */
-function lineOf(bytes: Uint8Array, at: number): number {
-  let line = 1;
-  for (let i = 0; i < at; i++) if (endsLine(bytes, i)) line++;
-  return line;
-}
-
 /**
  * The text of the file at `path`, decoded as strict UTF-8 (a byte-order mark is dropped).
  * A gzip file is refused with a hint; an invalid UTF-8 sequence is an error naming its line.
@@ -74,15 +67,16 @@ export function readInputText(path: string, options: ReadInputOptions = {}): str
   } catch (e) {
     // a fatal decode error is a TypeError; anything else (a string too long for the engine) is named as it is
     if (!(e instanceof TypeError)) throw new Error(`${path}: cannot decode the ${options.what ?? 'file'} (${(e as Error).message})`);
-    // find the first line that does not decode
+    // find the first line that does not decode (lines end with LF, CRLF or a lone CR)
     const dec = new TextDecoder('utf-8', { fatal: true });
-    let start = 0;
+    let start = 0, line = 1;
     for (let i = 0; i <= bytes.length; i++) {
       if (i === bytes.length || endsLine(bytes, i)) {
         try { dec.decode(bytes.subarray(start, i)); } catch {
-          throw new Error(`${path}: line ${lineOf(bytes, start)} is not valid UTF-8 (save the file as UTF-8)`);
+          throw new Error(`${path}: line ${line} is not valid UTF-8 (save the file as UTF-8)`);
         }
         start = i + 1;
+        line++;
       }
     }
     throw new Error(`${path}: is not valid UTF-8 (save the file as UTF-8)`);
